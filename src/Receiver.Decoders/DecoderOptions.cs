@@ -1,0 +1,20 @@
+namespace Receiver.Decoders;
+
+/// <summary>Knobs shared by the iterative decoders; each decoder reads the ones it uses and checks them in its constructor.</summary>
+public sealed record DecoderOptions
+{
+    /// <summary>Iteration cap (BP/min-sum); decoding stops earlier when every check is satisfied.</summary>
+    public int Iterations { get; init; } = 50;
+
+    /// <summary>Stop as soon as the hard decision satisfies H c = 0.</summary>
+    public bool EarlyStop { get; init; } = true;
+
+    /// <summary>Normalized min-sum scaling of check-to-variable messages (alpha).</summary>
+    public float Normalization { get; init; } = 0.75f;
+
+    /// <summary>Offset min-sum subtraction (beta).</summary>
+    public float Offset { get; init; } = 0.5f;
+
+    /// <summary>Threads one Decode call may use; 0 means all cores.</summary>
+    public int Parallelism { get; init; }
+}
