@@ -12,5 +12,6 @@ public sealed class MinSumDecoder : IBatchDecoder
     public int OutputLength => throw new NotImplementedException();
     public void Decode(ReadOnlySpan<float> llrs, Span<byte> bits, Span<DecodeStatus> status) => throw new NotImplementedException();
 }
-namespace Receiver.Decoders;
+
+/// <summary>Check-node rule of min-sum: scale the minimum (normalized) or subtract an offset.</summary>
 public enum MinSumVariant { Normalized, Offset }
