@@ -208,9 +208,23 @@ public class Nr5gTests
     }
 
     [Fact]
-    public void LargestCodesAreAccepted()
+    public void LowestRatesKeepTheWholeBaseGraph()
     {
-        Assert.Equal(25344, Nr5gLdpcCode.Create(8448, 25344).N);
-        Assert.Equal(1344, Nr5gLdpcCode.Create(224, 1344).N);
+        // TS 38.212: BG1 is 46 x 68 with 316 entries, BG2 is 42 x 52 with 197.
+        var bg1 = Nr5gLdpcCode.Create(8448, 25344);
+        Assert.Equal((46, 68, 316), (bg1.BaseRows, bg1.BaseColumns, bg1.QuasiCyclic.Blocks.Count));
+        var bg2 = Nr5gLdpcCode.Create(224, 1344);
+        Assert.Equal((42, 52, 197), (bg2.BaseRows, bg2.BaseColumns, bg2.QuasiCyclic.Blocks.Count));
+        var info = RandomBits(bg1.K, seed: 3);
+        var graph = new byte[bg1.H.Columns];
+        bg1.EncodeGraph(info, graph);
+        Assert.True(bg1.H.IsCodeword(graph));
+    }
+
+    [Fact]
+    public void InterfaceExposesTheQuasiCyclicLayout()
+    {
+        IBlockCode code = Nr5gLdpcCode.Create(500, 1000);
+        Assert.Same(((Nr5gLdpcCode)code).QuasiCyclic, code.QuasiCyclic);
     }
 }
