@@ -1,0 +1,79 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using Receiver.Codes;
+
+namespace Receiver.Decoders.Iterative;
+
+/// <summary>
+/// Shared engine of the min-sum family on any H (all rows, redundant ones included). With
+/// AVX-512 it decodes 16 frames per chunk, one per vector lane; otherwise one frame per chunk.
+/// Both paths give identical bits and statuses.
+/// </summary>
+public abstract class MinSumDecoderBase : BatchDecoder<MinSumDecoderBase.Workspace>
+{
+    private readonly MinSumSettings _settings;
+
+    private protected MinSumDecoderBase(IBlockCode code, DecoderOptions options, string name,
+        MinSumSchedule schedule, MinSumVariant variant, bool vectorized)
+        : base(code, IterativeOptions.Validate(options, name).Parallelism)
+    {
+        Name = name;
+        var alpha = variant == MinSumVariant.Normalized ? IterativeOptions.Normalization(options, name) : 1f;
+        var beta = variant == MinSumVariant.Offset ? IterativeOptions.Offset(options, name) : 0f;
+        _settings = new MinSumSettings(new TannerGraph(code.H), schedule, variant, alpha, beta, options.Iterations, options.EarlyStop);
+        IsVectorized = vectorized && Vector512.IsHardwareAccelerated;
+    }
+
+    public override string Name { get; }
+
+    /// <summary>True when chunks run the 16-lane AVX-512 kernel.</summary>
+    public bool IsVectorized { get; }
+
+    protected override int ChunkFrames => IsVectorized ? VectorMinSumKernel.Lanes : 1;
+
+    protected override Workspace CreateWorkspace() => new(_settings, Code.H.Columns, IsVectorized);
+
+    protected override void DecodeChunk(Workspace workspace, ReadOnlySpan<float> llrs, Span<byte> bits, Span<DecodeStatus> status)
+    {
+        if (workspace.Vector is { } vector)
+        {
+            FillLanes(vector.Channel, llrs, status.Length, workspace.GraphLlr);
+            vector.Decode(bits, status);
+            return;
+        }
+        var scalar = workspace.Scalar!;
+        var columns = Code.H.Columns;
+        for (var f = 0; f < status.Length; f++)
+        {
+            Code.ToGraphLlr(llrs.Slice(f * InputLength, InputLength), scalar.Channel);
+            status[f] = scalar.Decode(bits.Slice(f * columns, columns));
+        }
+    }
+
+    /// <summary>Transposes frames into lanes; unused lanes get a strong all-zero word (they converge at once and are never read).</summary>
+    private void FillLanes(Span<float> lanes, ReadOnlySpan<float> llrs, int frames, float[] graphLlr)
+    {
+        const int width = VectorMinSumKernel.Lanes;
+        for (var f = 0; f < width; f++)
+        {
+            if (f < frames) Code.ToGraphLlr(llrs.Slice(f * InputLength, InputLength), graphLlr);
+            else Array.Fill(graphLlr, 1f);
+            for (var c = 0; c < graphLlr.Length; c++) lanes[c * width + f] = graphLlr[c];
+        }
+    }
+
+    /// <summary>Per-thread scratch of one decoder: the kernel's message arrays and a graph-length LLR buffer.</summary>
+    public sealed class Workspace
+    {
+        internal Workspace(MinSumSettings settings, int columns, bool vectorized)
+        {
+            GraphLlr = new float[columns];
+            if (vectorized) Vector = new VectorMinSumKernel(settings);
+            else Scalar = new ScalarMinSumKernel(settings);
+        }
+
+        internal float[] GraphLlr { get; }
+        internal ScalarMinSumKernel? Scalar { get; }
+        internal VectorMinSumKernel? Vector { get; }
+    }
+}

@@ -1,0 +1,232 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Receiver.Decoders.Iterative;
+
+/// <summary>Order in which check nodes update: all at once from the previous posteriors, or one row (layer) at a time.</summary>
+internal enum MinSumSchedule { Flooding, Layered }
+
+/// <summary>Everything a min-sum kernel needs besides the frames: graph, schedule, check rule, stopping rule.</summary>
+internal sealed record MinSumSettings(
+    TannerGraph Graph, MinSumSchedule Schedule, MinSumVariant Variant, float Alpha, float Beta, int Iterations, bool EarlyStop)
+{
+    /// <summary>Start value of the two running minima: a saturation far above any real LLR, so a weight-1 row stays finite.</summary>
+    public const float Saturation = 1e30f;
+}
+
+/// <summary>
+/// One frame at a time. The arithmetic (operations and their order) is the one
+/// <see cref="VectorMinSumKernel"/> runs per lane, so both give bit-identical outputs.
+/// </summary>
+internal sealed class ScalarMinSumKernel(MinSumSettings settings)
+{
+    private const uint SignBit = 0x8000_0000;
+    private readonly float[] _channel = new float[settings.Graph.Columns];
+    private readonly float[] _posterior = new float[settings.Graph.Columns];
+    private readonly float[] _checkToVariable = new float[settings.Graph.Edges];
+    private readonly float[] _rowInputs = new float[settings.Graph.MaxRowWeight];
+
+    /// <summary>Graph-length channel LLRs to fill before <see cref="Decode"/>.</summary>
+    public Span<float> Channel => _channel;
+
+    /// <summary>Decodes the frame in <see cref="Channel"/> into graph-length hard bits.</summary>
+    public DecodeStatus Decode(Span<byte> bits)
+    {
+        var graph = settings.Graph;
+        _channel.CopyTo(_posterior, 0);
+        Array.Clear(_checkToVariable);
+        var iterations = 0;
+        var converged = settings.EarlyStop && graph.AllChecksSatisfied<float>(_posterior);
+        while (!converged && iterations < settings.Iterations)
+        {
+            iterations++;
+            if (settings.Schedule == MinSumSchedule.Layered) LayeredIteration();
+            else FloodingIteration();
+            converged = settings.EarlyStop && graph.AllChecksSatisfied<float>(_posterior);
+        }
+        TannerGraph.HardDecision<float>(_posterior, bits);
+        var unsatisfied = converged ? 0 : graph.UnsatisfiedChecks<float>(_posterior);
+        return new DecodeStatus(unsatisfied == 0 ? DecodeOutcome.Converged : DecodeOutcome.NotConverged, iterations, unsatisfied);
+    }
+
+    private void FloodingIteration()
+    {
+        var graph = settings.Graph;
+        for (var r = 0; r < graph.Rows; r++) CheckNode(graph.RowStart[r], graph.RowStart[r + 1], updatePosterior: false);
+        var columnStart = graph.ColumnStart;
+        var columnEdge = graph.ColumnEdge;
+        for (var c = 0; c < graph.Columns; c++)
+        {
+            var sum = _channel[c];
+            for (var s = columnStart[c]; s < columnStart[c + 1]; s++) sum += _checkToVariable[columnEdge[s]];
+            _posterior[c] = sum;
+        }
+    }
+
+    private void LayeredIteration()
+    {
+        var graph = settings.Graph;
+        for (var r = 0; r < graph.Rows; r++) CheckNode(graph.RowStart[r], graph.RowStart[r + 1], updatePosterior: true);
+    }
+
+    /// <summary>
+    /// Variable-to-check inputs are posterior minus this check's old message; the new message is the
+    /// product of the other inputs' signs times the smallest other magnitude, normalized or offset.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CheckNode(int start, int end, bool updatePosterior)
+    {
+        var columns = settings.Graph.EdgeColumn;
+        float min1 = MinSumSettings.Saturation, min2 = MinSumSettings.Saturation;
+        uint signs = 0;
+        for (var e = start; e < end; e++)
+        {
+            var input = _posterior[columns[e]] - _checkToVariable[e];
+            _rowInputs[e - start] = input;
+            var magnitude = MathF.Abs(input);
+            min2 = MathF.Min(min2, MathF.Max(min1, magnitude));
+            min1 = MathF.Min(min1, magnitude);
+            signs ^= BitConverter.SingleToUInt32Bits(input);
+        }
+        for (var e = start; e < end; e++)
+        {
+            var input = _rowInputs[e - start];
+            var magnitude = MathF.Abs(input) == min1 ? min2 : min1;
+            magnitude = settings.Variant == MinSumVariant.Normalized
+                ? magnitude * settings.Alpha
+                : MathF.Max(magnitude - settings.Beta, 0f);
+            var sign = (signs ^ BitConverter.SingleToUInt32Bits(input)) & SignBit;
+            var message = BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(magnitude) | sign);
+            _checkToVariable[e] = message;
+            if (updatePosterior) _posterior[columns[e]] = input + message;
+        }
+    }
+}
+
+/// <summary>
+/// Sixteen frames at once, one per float lane of a <see cref="Vector512{T}"/>: every graph value is
+/// a vector whose lane f belongs to frame f. Lanes stop independently (their output and status are
+/// taken when they converge); the chunk ends when every lane has stopped.
+/// </summary>
+internal sealed class VectorMinSumKernel(MinSumSettings settings)
+{
+    public const int Lanes = 16;
+    private readonly Vector512<float>[] _channel = new Vector512<float>[settings.Graph.Columns];
+    private readonly Vector512<float>[] _posterior = new Vector512<float>[settings.Graph.Columns];
+    private readonly Vector512<float>[] _checkToVariable = new Vector512<float>[settings.Graph.Edges];
+    private readonly Vector512<float>[] _rowInputs = new Vector512<float>[settings.Graph.MaxRowWeight];
+
+    /// <summary>Channel LLRs, lane-interleaved: element c * 16 + f is column c of frame f.</summary>
+    public Span<float> Channel => MemoryMarshal.Cast<Vector512<float>, float>(_channel.AsSpan());
+
+    /// <summary>Decodes the first status.Length lanes of <see cref="Channel"/>; bits receive status.Length graph-length frames back to back.</summary>
+    public void Decode(Span<byte> bits, Span<DecodeStatus> status)
+    {
+        var graph = settings.Graph;
+        var frames = status.Length;
+        _channel.CopyTo(_posterior, 0);
+        Array.Clear(_checkToVariable);
+        var pending = frames == Lanes ? 0xFFFF : (1 << frames) - 1;
+
+        if (settings.EarlyStop) pending = RetireLanes(pending, 0, bits, status, final: false);
+        for (var iteration = 1; pending != 0 && iteration <= settings.Iterations; iteration++)
+        {
+            if (settings.Schedule == MinSumSchedule.Layered) LayeredIteration();
+            else FloodingIteration();
+            var final = iteration == settings.Iterations;
+            if (settings.EarlyStop || final) pending = RetireLanes(pending, iteration, bits, status, final);
+        }
+    }
+
+    /// <summary>Takes output and status of pending lanes that converged (all pending lanes when final); returns the lanes still pending.</summary>
+    private int RetireLanes(int pending, int iteration, Span<byte> bits, Span<DecodeStatus> status, bool final)
+    {
+        var unsatisfied = UnsatisfiedChecks();
+        var posterior = MemoryMarshal.Cast<Vector512<float>, float>(_posterior.AsSpan());
+        var columns = settings.Graph.Columns;
+        for (var lane = 0; lane < status.Length; lane++)
+        {
+            if ((pending & (1 << lane)) == 0) continue;
+            var checks = unsatisfied.GetElement(lane);
+            if (checks != 0 && !final) continue;
+            pending &= ~(1 << lane);
+            var laneBits = bits.Slice(lane * columns, columns);
+            for (var c = 0; c < columns; c++) laneBits[c] = posterior[c * Lanes + lane] < 0f ? (byte)1 : (byte)0;
+            status[lane] = new DecodeStatus(checks == 0 ? DecodeOutcome.Converged : DecodeOutcome.NotConverged, iteration, checks);
+        }
+        return pending;
+    }
+
+    private Vector512<int> UnsatisfiedChecks()
+    {
+        var graph = settings.Graph;
+        var rowStart = graph.RowStart;
+        var columns = graph.EdgeColumn;
+        var posterior = _posterior;
+        var count = Vector512<int>.Zero;
+        for (var r = 0; r < graph.Rows; r++)
+        {
+            var parity = Vector512<int>.Zero;
+            for (var e = rowStart[r]; e < rowStart[r + 1]; e++)
+                parity ^= Vector512.LessThan(posterior[columns[e]], Vector512<float>.Zero).AsInt32();
+            count -= parity;
+        }
+        return count;
+    }
+
+    private void FloodingIteration()
+    {
+        var graph = settings.Graph;
+        for (var r = 0; r < graph.Rows; r++) CheckNode(graph.RowStart[r], graph.RowStart[r + 1], updatePosterior: false);
+        var columnStart = graph.ColumnStart;
+        var columnEdge = graph.ColumnEdge;
+        var checkToVariable = _checkToVariable;
+        for (var c = 0; c < graph.Columns; c++)
+        {
+            var sum = _channel[c];
+            for (var s = columnStart[c]; s < columnStart[c + 1]; s++) sum += checkToVariable[columnEdge[s]];
+            _posterior[c] = sum;
+        }
+    }
+
+    private void LayeredIteration()
+    {
+        var graph = settings.Graph;
+        for (var r = 0; r < graph.Rows; r++) CheckNode(graph.RowStart[r], graph.RowStart[r + 1], updatePosterior: true);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CheckNode(int start, int end, bool updatePosterior)
+    {
+        var columns = settings.Graph.EdgeColumn;
+        var posterior = _posterior;
+        var checkToVariable = _checkToVariable;
+        var rowInputs = _rowInputs;
+        var min1 = Vector512.Create(MinSumSettings.Saturation);
+        var min2 = min1;
+        var signs = Vector512<uint>.Zero;
+        for (var e = start; e < end; e++)
+        {
+            var input = posterior[columns[e]] - checkToVariable[e];
+            rowInputs[e - start] = input;
+            var magnitude = Vector512.Abs(input);
+            min2 = Vector512.Min(min2, Vector512.Max(min1, magnitude));
+            min1 = Vector512.Min(min1, magnitude);
+            signs ^= input.AsUInt32();
+        }
+        var signBit = Vector512.Create(0x8000_0000u);
+        var normalized = settings.Variant == MinSumVariant.Normalized;
+        var alpha = Vector512.Create(settings.Alpha);
+        var beta = Vector512.Create(settings.Beta);
+        for (var e = start; e < end; e++)
+        {
+            var input = rowInputs[e - start];
+            var magnitude = Vector512.ConditionalSelect(Vector512.Equals(Vector512.Abs(input), min1), min2, min1);
+            magnitude = normalized ? magnitude * alpha : Vector512.Max(magnitude - beta, Vector512<float>.Zero);
+            var message = (magnitude.AsUInt32() | ((signs ^ input.AsUInt32()) & signBit)).AsSingle();
+            checkToVariable[e] = message;
+            if (updatePosterior) posterior[columns[e]] = input + message;
+        }
+    }
+}
