@@ -14,15 +14,16 @@ namespace Receiver.Codes;
 /// <remarks>
 /// Information bits sit at the non-pivot columns of RREF(H) (<see cref="InformationPositions"/>,
 /// ascending); the parity bit at pivot column p_j is the XOR of the information bits that RREF row j
-/// touches. Each RREF row is precomputed as a bit mask over the packed information word, so one
-/// parity costs a few AND/XOR word operations and a popcount.
+/// touches. For each information bit the set of parities it feeds is precomputed as a packed word
+/// vector (its column of RREF(H) restricted to the pivot rows), so encoding XORs, branch-free, one
+/// short vector per information bit into a parity accumulator.
 /// </remarks>
 public sealed partial class LinearBlockCode : IBlockCode
 {
     private readonly int[] _informationPositions; // K ascending graph columns carrying the info bits
     private readonly int[] _parityPositions;      // rank pivot columns of RREF(H), ascending
-    private readonly ulong[] _parityMasks;        // rank x _infoWords: bit i of row j set when parity j sums info bit i
-    private readonly int _infoWords;
+    private readonly ulong[] _parityColumns;      // K x _parityStride words: bit j of block i set when parity j sums info bit i
+    private readonly int _parityStride;           // words per block: rank bits rounded up to whole Vector256s when those are accelerated
 
     /// <summary>Builds the code and its systematic encoder.</summary>
     /// <param name="h">Parity-check matrix; redundant rows allowed.</param>
@@ -62,13 +63,23 @@ public sealed partial class LinearBlockCode : IBlockCode
 
         _parityPositions = echelon.PivotColumns;
         _informationPositions = Gf2.NonPivotColumns(n, _parityPositions);
-        _infoWords = (dimension + 63) >> 6;
-        _parityMasks = new ulong[Rank * _infoWords];
-        for (var i = 0; i < dimension; i++)
+        var parityWords = (Rank + 63) >> 6;
+        _parityStride = Vector256.IsHardwareAccelerated ? (parityWords + 3) & ~3 : parityWords;
+        _parityColumns = new ulong[dimension * _parityStride];
+        var infoIndexOfColumn = new int[n];
+        Array.Fill(infoIndexOfColumn, -1);
+        for (var i = 0; i < dimension; i++) infoIndexOfColumn[_informationPositions[i]] = i;
+        for (var j = 0; j < Rank; j++)
         {
-            var column = _informationPositions[i];
-            for (var j = 0; j < Rank; j++)
-                if (echelon.Matrix[j, column]) _parityMasks[j * _infoWords + (i >> 6)] |= 1UL << (i & 63);
+            var row = echelon.Matrix.Row(j);
+            for (var w = 0; w < row.Length; w++)
+            {
+                for (var bits = row[w]; bits != 0; bits &= bits - 1)
+                {
+                    var info = infoIndexOfColumn[(w << 6) + BitOperations.TrailingZeroCount(bits)];
+                    if (info >= 0) _parityColumns[info * _parityStride + (j >> 6)] |= 1UL << (j & 63);
+                }
+            }
         }
     }
 
@@ -113,11 +124,11 @@ public sealed partial class LinearBlockCode : IBlockCode
         CheckLength(info.Length, K, nameof(info), "information bits");
         CheckLength(transmitted.Length, N, nameof(transmitted), "transmitted bits");
 
-        Span<ulong> packed = _infoWords <= 1024 ? stackalloc ulong[_infoWords] : new ulong[_infoWords];
-        Pack(info, packed);
+        Span<ulong> parity = _parityStride <= 1024 ? stackalloc ulong[_parityStride] : new ulong[_parityStride];
+        AccumulateParities(info, parity);
         for (var i = 0; i < _informationPositions.Length; i++) transmitted[_informationPositions[i]] = info[i];
         for (var j = 0; j < _parityPositions.Length; j++)
-            transmitted[_parityPositions[j]] = MaskedParity(_parityMasks.AsSpan(j * _infoWords, _infoWords), packed);
+            transmitted[_parityPositions[j]] = (byte)((parity[j >> 6] >> (j & 63)) & 1);
     }
 
     /// <summary>The graph is the transmitted word: copies the N LLRs.</summary>
@@ -151,45 +162,37 @@ public sealed partial class LinearBlockCode : IBlockCode
         if (actual != expected) throw new ArgumentException($"{Name}: expected {expected} {what}, got {actual}", parameter);
     }
 
-    /// <summary>Bit i of the packed word is set when byte i is nonzero.</summary>
-    private static void Pack(ReadOnlySpan<byte> bits, Span<ulong> packed)
+    /// <summary>parity = XOR of the parity blocks of the information bits that are 1 (bits are 0/1 bytes; only the low bit is read).</summary>
+    private void AccumulateParities(ReadOnlySpan<byte> info, Span<ulong> parity)
     {
-        var i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        ref var columns = ref MemoryMarshal.GetArrayDataReference(_parityColumns);
+        var stride = _parityStride;
+        if (Vector256.IsHardwareAccelerated && stride == Vector256<ulong>.Count)
         {
-            ref var start = ref MemoryMarshal.GetReference(bits);
-            for (; i + 64 <= bits.Length; i += 64)
-            {
-                var block = Vector512.LoadUnsafe(ref start, (nuint)i);
-                packed[i >> 6] = ~Vector512.Equals(block, Vector512<byte>.Zero).ExtractMostSignificantBits();
-            }
+            // Up to 256 parities: the accumulator stays in one register.
+            var acc = Vector256<ulong>.Zero;
+            for (var i = 0; i < info.Length; i++)
+                acc ^= Vector256.LoadUnsafe(ref columns, (nuint)(i * stride)) & Vector256.Create(0UL - (ulong)(info[i] & 1));
+            acc.StoreUnsafe(ref MemoryMarshal.GetReference(parity));
+            return;
         }
-        for (; i < bits.Length; i += 64)
-        {
-            var word = 0UL;
-            var end = Math.Min(i + 64, bits.Length);
-            for (var b = i; b < end; b++)
-                if (bits[b] != 0) word |= 1UL << (b - i);
-            packed[i >> 6] = word;
-        }
-    }
 
-    /// <summary>Parity of popcount(mask AND packed), folding the XOR of the ANDs before one popcount.</summary>
-    private static byte MaskedParity(ReadOnlySpan<ulong> mask, ReadOnlySpan<ulong> packed)
-    {
-        var acc = 0UL;
-        var w = 0;
-        if (Vector512.IsHardwareAccelerated && mask.Length >= Vector512<ulong>.Count)
+        parity.Clear();
+        ref var target = ref MemoryMarshal.GetReference(parity);
+        for (var i = 0; i < info.Length; i++)
         {
-            ref var m = ref MemoryMarshal.GetReference(mask);
-            ref var p = ref MemoryMarshal.GetReference(packed);
-            var vacc = Vector512<ulong>.Zero;
-            for (; w + Vector512<ulong>.Count <= mask.Length; w += Vector512<ulong>.Count)
-                vacc ^= Vector512.LoadUnsafe(ref m, (nuint)w) & Vector512.LoadUnsafe(ref p, (nuint)w);
-            for (var lane = 0; lane < Vector512<ulong>.Count; lane++) acc ^= vacc.GetElement(lane);
+            var mask = 0UL - (ulong)(info[i] & 1);
+            var block = i * stride;
+            var w = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var vmask = Vector256.Create(mask);
+                for (; w < stride; w += Vector256<ulong>.Count)
+                    (Vector256.LoadUnsafe(ref target, (nuint)w) ^ (Vector256.LoadUnsafe(ref columns, (nuint)(block + w)) & vmask))
+                        .StoreUnsafe(ref target, (nuint)w);
+            }
+            for (; w < stride; w++) parity[w] ^= _parityColumns[block + w] & mask;
         }
-        for (; w < mask.Length; w++) acc ^= mask[w] & packed[w];
-        return (byte)(BitOperations.PopCount(acc) & 1);
     }
 
     [GeneratedRegex(@"^(?<type>.+)_N(?<n>\d+)_K(?<k>\d+)$", RegexOptions.CultureInvariant)]
