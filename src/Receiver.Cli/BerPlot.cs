@@ -1,0 +1,61 @@
+using System.Globalization;
+using Receiver.Codes;
+using Receiver.Evaluation;
+using ScottPlot;
+
+namespace Receiver.Cli;
+
+/// <summary>
+/// BER (solid) and FER (dashed) against Eb/N0 on a log axis, one colour per decoder, rendered
+/// headless with ScottPlot/SkiaSharp. Points without errors have no logarithm and are left out.
+/// </summary>
+internal static class BerPlot
+{
+    /// <summary>Writes the PNG and says how it was drawn.</summary>
+    public static string Write(string path, IBlockCode code, EvalSettings settings, IReadOnlyList<PointResult> results)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        var decoders = results.Select(r => r.Decoder).Distinct().ToArray();
+        for (var d = 0; d < decoders.Length; d++)
+        {
+            var points = results.Where(r => r.Decoder == decoders[d]).OrderBy(r => r.EbN0Db).ToArray();
+            AddCurve(plot, points, r => r.Ber, $"{decoders[d]} BER", palette.GetColor(d), LinePattern.Solid, MarkerShape.FilledCircle);
+            AddCurve(plot, points, r => r.Fer, $"{decoders[d]} FER", palette.GetColor(d), LinePattern.Dashed, MarkerShape.OpenSquare);
+        }
+
+        var ticks = new ScottPlot.TickGenerators.NumericAutomatic
+        {
+            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+            IntegerTicksOnly = true,
+            LabelFormatter = exponent => $"1e{exponent.ToString("0", CultureInfo.InvariantCulture)}",
+        };
+        plot.Axes.Left.TickGenerator = ticks;
+        plot.Axes.Left.Label.Text = "error rate (BER solid, FER dashed)";
+        plot.Axes.Bottom.Label.Text = "Eb/N0 (dB)";
+        plot.Grid.MajorLineColor = Colors.Black.WithAlpha(0.15);
+        plot.Grid.MinorLineColor = Colors.Black.WithAlpha(0.05);
+        plot.Title(string.Create(CultureInfo.InvariantCulture,
+            $"{code.Name} (n={code.N}, k={code.K}), {settings.Modulation}/{(settings.Fading == Codes.Channel.Fading.None ? "AWGN" : "Rayleigh")}, " +
+            $"{settings.Iterations} it, >= {settings.Stop.MinFrameErrors} frame errors or {settings.Stop.MaxFrames} frames"), size: 13);
+        plot.ShowLegend(Alignment.LowerLeft);
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null) Directory.CreateDirectory(directory);
+        plot.SavePng(path, 960, 640);
+        return "ScottPlot";
+    }
+
+    private static void AddCurve(Plot plot, PointResult[] points, Func<PointResult, double> rate, string label, Color color, LinePattern pattern, MarkerShape marker)
+    {
+        var shown = points.Where(p => rate(p) > 0 && double.IsFinite(rate(p))).ToArray();
+        if (shown.Length == 0) return;
+        var scatter = plot.Add.Scatter(shown.Select(p => p.EbN0Db).ToArray(), shown.Select(p => Math.Log10(rate(p))).ToArray());
+        scatter.LegendText = label;
+        scatter.Color = color;
+        scatter.LinePattern = pattern;
+        scatter.LineWidth = 2;
+        scatter.MarkerShape = marker;
+        scatter.MarkerSize = 7;
+    }
+}

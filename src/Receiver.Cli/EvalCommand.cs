@@ -1,0 +1,266 @@
+using System.CommandLine;
+using System.Globalization;
+using Receiver.Codes;
+using Receiver.Codes.Channel;
+using Receiver.Decoders;
+using Receiver.Evaluation;
+using Spectre.Console;
+
+namespace Receiver.Cli;
+
+/// <summary>What <c>receiver eval</c> was asked to measure.</summary>
+internal sealed record EvalSettings(
+    string CodeSpec,
+    IReadOnlyList<string> Decoders,
+    int Iterations,
+    IReadOnlyList<double> EbN0Db,
+    StopRule Stop,
+    ulong Seed,
+    bool Json,
+    bool AllZero,
+    float Alpha,
+    float Offset,
+    int Threads,
+    int BatchFrames,
+    Modulation Modulation,
+    Fading Fading,
+    string? PlotPath);
+
+/// <summary><c>receiver eval</c>: Monte-Carlo BER/FER of one or more decoders over a list of Eb/N0 points.</summary>
+internal static class EvalCommand
+{
+    public static Command Build(Terminal terminal)
+    {
+        var code = new Option<string>("--code") { Description = "Code: a .alist/.txt path, a bundled name (receiver codes list) or nr:K,N", Required = true };
+        var decoder = new Option<string>("--decoder") { Description = $"Decoder, or a comma list of them: {string.Join(", ", DecoderFactory.Names)}", DefaultValueFactory = _ => "bp" };
+        var iterations = new Option<int>("--iterations") { Description = "Iteration cap of iterative decoders", DefaultValueFactory = _ => 50 };
+        var ebN0 = new Option<string>("--ebn0") { Description = "Eb/N0 points in dB: a comma list (4,5,6) and/or ranges start:step:stop (1:0.5:4)", DefaultValueFactory = _ => "4,5,6" };
+        var minFrameErrors = new Option<int>("--min-frame-errors") { Description = "Stop a point after this many frame errors (0: run --max-frames)", DefaultValueFactory = _ => 100 };
+        var maxFrames = new Option<long>("--max-frames") { Description = "Stop a point after this many frames", DefaultValueFactory = _ => 1_000_000 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the random info bits and noise (same seed, same frames)", DefaultValueFactory = _ => 1 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object per point (per line) as each finishes, and nothing else on stdout" };
+        var allZero = new Option<bool>("--all-zero") { Description = "Send the all-zero codeword instead of random info bits" };
+        var alpha = new Option<float>("--alpha") { Description = "Normalized min-sum scaling", DefaultValueFactory = _ => new DecoderOptions().Normalization };
+        var offset = new Option<float>("--offset") { Description = "Offset min-sum offset", DefaultValueFactory = _ => new DecoderOptions().Offset };
+        var threads = new Option<int>("--threads") { Description = "Decoder threads (0: all cores)", DefaultValueFactory = _ => 0 };
+        var batch = new Option<int>("--batch") { Description = "Frames per decoder call (0: adaptive)", DefaultValueFactory = _ => 0 };
+        var modulation = new Option<Modulation>("--modulation") { Description = "Bpsk or Qpsk (Gray)", DefaultValueFactory = _ => Modulation.Bpsk };
+        var fading = new Option<Fading>("--fading") { Description = "None (AWGN) or Rayleigh (per symbol, known gain)", DefaultValueFactory = _ => Fading.None };
+        var plot = new Option<string?>("--plot") { Description = "Write BER and FER vs Eb/N0 to this PNG file" };
+
+        var command = new Command("eval", "Monte-Carlo BER/FER of decoders over Eb/N0 points")
+        {
+            code, decoder, iterations, ebN0, minFrameErrors, maxFrames, seed, json, allZero, alpha, offset, threads, batch, modulation, fading, plot,
+        };
+        command.SetAction((parsed, cancellationToken) =>
+        {
+            var settings = Validate(new EvalSettings(
+                parsed.GetValue(code)!,
+                ParseDecoders(parsed.GetValue(decoder)!),
+                parsed.GetValue(iterations),
+                ParseEbN0(parsed.GetValue(ebN0)!),
+                new StopRule(parsed.GetValue(minFrameErrors), parsed.GetValue(maxFrames)),
+                parsed.GetValue(seed),
+                parsed.GetValue(json),
+                parsed.GetValue(allZero),
+                parsed.GetValue(alpha),
+                parsed.GetValue(offset),
+                parsed.GetValue(threads),
+                parsed.GetValue(batch),
+                parsed.GetValue(modulation),
+                parsed.GetValue(fading),
+                parsed.GetValue(plot)));
+            return new EvalRun(settings, terminal).RunAsync(cancellationToken);
+        });
+        return command;
+    }
+
+    /// <summary>Parses "4,5,6" and ranges "start:step:stop" (stop included) into Eb/N0 values.</summary>
+    internal static IReadOnlyList<double> ParseEbN0(string text)
+    {
+        const string usage = "expected comma-separated numbers such as 4,5,6 or ranges start:step:stop such as 1:0.5:4";
+        var points = new List<double>();
+        foreach (var item in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            var parts = item.Split(':', StringSplitOptions.TrimEntries);
+            var numbers = new double[parts.Length];
+            for (var i = 0; i < parts.Length; i++)
+                if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out numbers[i]) || !double.IsFinite(numbers[i]) || Math.Abs(numbers[i]) > 100)
+                    throw new UsageException($"bad --ebn0 '{text}': '{item}' is not a number of dB ({usage})");
+            switch (numbers.Length)
+            {
+                case 1:
+                    points.Add(numbers[0]);
+                    break;
+                case 3 when numbers[1] > 0 && numbers[2] >= numbers[0] && (numbers[2] - numbers[0]) / numbers[1] <= 1000:
+                    var steps = (int)Math.Floor((numbers[2] - numbers[0]) / numbers[1] + 1e-9);
+                    for (var s = 0; s <= steps; s++) points.Add(Math.Round(numbers[0] + s * numbers[1], 10));
+                    break;
+                default:
+                    throw new UsageException($"bad --ebn0 '{text}': '{item}' ({usage}; a range needs a positive step and stop >= start)");
+            }
+        }
+        return points;
+    }
+
+    internal static IReadOnlyList<string> ParseDecoders(string text)
+    {
+        var names = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(n => n.ToLowerInvariant()).Distinct().ToArray();
+        if (names.Length == 0) throw new UsageException($"no decoder given: choose from {string.Join(", ", DecoderFactory.Names)}");
+        foreach (var name in names)
+            if (!DecoderFactory.IsKnown(name))
+                throw new UsageException($"unknown decoder '{name}': known decoders are {string.Join(", ", DecoderFactory.Names)}");
+        return names;
+    }
+
+    private static EvalSettings Validate(EvalSettings s)
+    {
+        if (s.Iterations < 1) throw new UsageException($"--iterations must be at least 1, got {s.Iterations}");
+        if (s.Stop.MinFrameErrors < 0) throw new UsageException($"--min-frame-errors must be 0 or more, got {s.Stop.MinFrameErrors}");
+        if (s.Stop.MaxFrames < 1) throw new UsageException($"--max-frames must be at least 1, got {s.Stop.MaxFrames}");
+        if (s.Threads < 0) throw new UsageException($"--threads must be 0 (all cores) or more, got {s.Threads}");
+        if (s.BatchFrames < 0) throw new UsageException($"--batch must be 0 (adaptive) or more, got {s.BatchFrames}");
+        if (!(s.Alpha > 0) || !float.IsFinite(s.Alpha)) throw new UsageException($"--alpha must be a positive number, got {s.Alpha}");
+        if (!(s.Offset >= 0) || !float.IsFinite(s.Offset)) throw new UsageException($"--offset must be 0 or more, got {s.Offset}");
+        if (s.PlotPath is { } plot && !plot.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+            throw new UsageException($"--plot writes a PNG: give a file name ending in .png, got '{plot}'");
+        return s;
+    }
+}
+
+/// <summary>One <c>receiver eval</c> run: loads the code and decoders, runs every point, reports.</summary>
+internal sealed class EvalRun(EvalSettings settings, Terminal terminal)
+{
+    private readonly List<PointResult> _results = [];
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var code = LoadCode(settings.CodeSpec);
+        var options = new DecoderOptions
+        {
+            Iterations = settings.Iterations,
+            Normalization = settings.Alpha,
+            Offset = settings.Offset,
+            Parallelism = settings.Threads,
+        };
+        var decoders = settings.Decoders.Select(name => CreateDecoder(name, code, options)).ToArray();
+
+        if (!settings.Json && terminal.ErrorIsTerminal)
+            await RunWithProgressBarsAsync(code, decoders, cancellationToken);
+        else
+            await RunPlainAsync(code, decoders, cancellationToken);
+
+        var cancelled = _results.Any(r => r.StopReason == StopReason.Cancelled) || cancellationToken.IsCancellationRequested;
+        if (!settings.Json) ResultTable.Write(terminal, code, settings, _results);
+        if (settings.PlotPath is { } plotPath && _results.Count > 0)
+        {
+            var how = BerPlot.Write(plotPath, code, settings, _results);
+            terminal.Error.WriteLine($"plot: {plotPath} ({how})");
+        }
+        if (cancelled) terminal.Error.WriteLine($"cancelled: {_results.Count} point(s) measured, the last one partly");
+        return cancelled ? Cli.ExitCancelled : Cli.ExitSuccess;
+    }
+
+    private async Task RunPlainAsync(IBlockCode code, IBatchDecoder[] decoders, CancellationToken cancellationToken)
+    {
+        foreach (var (decoder, ebN0) in Points(decoders))
+        {
+            if (cancellationToken.IsCancellationRequested) return;
+            var result = await Task.Run(() => RunPoint(code, decoder, ebN0, null, cancellationToken), CancellationToken.None);
+            Record(result);
+            if (!settings.Json)
+                terminal.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{result.Decoder} {result.EbN0Db:0.###} dB: {result.Frames} frames, {result.FrameErrors} frame errors, BER {result.Ber:0.000E+00}, FER {result.Fer:0.000E+00} ({result.ElapsedSeconds:0.0} s)"));
+            if (result.StopReason == StopReason.Cancelled) return;
+        }
+    }
+
+    private Task RunWithProgressBarsAsync(IBlockCode code, IBatchDecoder[] decoders, CancellationToken cancellationToken)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(terminal.Error) });
+        return console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+            .StartAsync(async context =>
+            {
+                foreach (var (decoder, ebN0) in Points(decoders))
+                {
+                    if (cancellationToken.IsCancellationRequested) return;
+                    var label = Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{decoder.Name} {ebN0:0.###} dB"));
+                    var task = context.AddTask(label, maxValue: 1.0);
+                    var progress = new Progress<PointResult>(p =>
+                    {
+                        task.Value = Completion(p);
+                        task.Description = label + Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"  {p.FrameErrors}/{settings.Stop.MinFrameErrors} fe, {p.Frames} frames"));
+                    });
+                    var result = await Task.Run(() => RunPoint(code, decoder, ebN0, progress, cancellationToken), CancellationToken.None);
+                    task.Value = 1.0;
+                    task.Description = label + Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"  BER {result.Ber:0.00E+00}  FER {result.Fer:0.00E+00}"));
+                    task.StopTask();
+                    Record(result);
+                    if (result.StopReason == StopReason.Cancelled) return;
+                }
+            });
+    }
+
+    /// <summary>Share of the stop rule reached: frame errors or frames, whichever is closer.</summary>
+    private double Completion(PointResult p)
+    {
+        var byFrames = p.Frames / (double)settings.Stop.MaxFrames;
+        var byErrors = settings.Stop.MinFrameErrors > 0 ? p.FrameErrors / (double)settings.Stop.MinFrameErrors : 0;
+        return Math.Clamp(Math.Max(byFrames, byErrors), 0, 1);
+    }
+
+    private IEnumerable<(IBatchDecoder Decoder, double EbN0)> Points(IBatchDecoder[] decoders)
+        => from decoder in decoders from ebN0 in settings.EbN0Db select (decoder, ebN0);
+
+    private PointResult RunPoint(IBlockCode code, IBatchDecoder decoder, double ebN0, IProgress<PointResult>? progress, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return MonteCarlo.RunPoint(code, decoder, ebN0, settings.Stop, settings.Seed, settings.AllZero, settings.BatchFrames,
+                progress, cancellationToken, settings.Modulation, settings.Fading);
+        }
+        catch (NotImplementedException e)
+        {
+            throw new UsageException($"decoder {decoder.Name} is not available yet", e);
+        }
+    }
+
+    private void Record(PointResult result)
+    {
+        _results.Add(result);
+        if (!settings.Json) return;
+        terminal.Out.WriteLine(PointJson.Format(result, settings));
+        terminal.Out.Flush();
+    }
+
+    private static IBlockCode LoadCode(string spec)
+    {
+        try
+        {
+            return CodeLibrary.Load(spec);
+        }
+        catch (NotImplementedException e)
+        {
+            throw new UsageException($"code {spec} is not available yet", e);
+        }
+    }
+
+    private static IBatchDecoder CreateDecoder(string name, IBlockCode code, DecoderOptions options)
+    {
+        try
+        {
+            return DecoderFactory.Create(name, code, options);
+        }
+        catch (NotImplementedException e)
+        {
+            throw new UsageException($"decoder {name} is not available yet", e);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"decoder {name} cannot decode {code.Name}: {e.Message}", e);
+        }
+    }
+}

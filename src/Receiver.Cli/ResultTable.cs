@@ -1,0 +1,54 @@
+using System.Globalization;
+using Receiver.Codes;
+using Receiver.Evaluation;
+using Spectre.Console;
+
+namespace Receiver.Cli;
+
+/// <summary>The table <c>receiver eval</c> prints at the end (without --json).</summary>
+internal static class ResultTable
+{
+    public static void Write(Terminal terminal, IBlockCode code, EvalSettings s, IReadOnlyList<PointResult> results)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(terminal.Out),
+            Ansi = terminal.OutIsTerminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal.OutIsTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        if (!terminal.OutIsTerminal) console.Profile.Width = 160;
+
+        var table = new Table()
+            .Title(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"{code.Name}  n = {code.N}, k = {code.K}, R = {code.K / (double)code.N:0.####}")))
+            .Caption(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"{s.Modulation}/{(s.Fading == Codes.Channel.Fading.None ? "AWGN" : "Rayleigh")}, {(s.AllZero ? "all-zero codeword" : "random info bits")}, seed {s.Seed}, " +
+                $"stop at {s.Stop.MinFrameErrors} frame errors or {s.Stop.MaxFrames} frames, {s.Iterations} iterations max")));
+        foreach (var column in new[] { "decoder", "Eb/N0 dB", "frames", "frame err", "bit err", "BER", "FER", "-ln BER", "info BER", "avg iter", "frames/s", "stopped by" })
+            table.AddColumn(new TableColumn(column) { Alignment = column == "decoder" ? Justify.Left : Justify.Right });
+
+        foreach (var r in results)
+        {
+            table.AddRow(
+                Markup.Escape(r.Decoder),
+                Invariant($"{r.EbN0Db:0.###}"),
+                Invariant($"{r.Frames}"),
+                Invariant($"{r.FrameErrors}"),
+                Invariant($"{r.BitErrors}"),
+                Scientific(r.Ber),
+                Scientific(r.Fer),
+                double.IsFinite(r.NegLnBer) ? Invariant($"{r.NegLnBer:0.00}") : "-",
+                Scientific(r.InfoBer),
+                Invariant($"{r.AverageIterations:0.00}"),
+                Invariant($"{r.FramesPerSecond:0}"),
+                PointJson.StopReasonName(r.StopReason).Replace('_', ' '));
+        }
+        console.Write(table);
+        terminal.Out.Flush();
+    }
+
+    private static string Scientific(double value) => double.IsFinite(value) ? Invariant($"{value:0.000E+00}") : "-";
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
