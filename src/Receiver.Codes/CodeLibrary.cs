@@ -130,7 +130,8 @@ public static class CodeLibrary
         }
         catch (ArgumentException e)
         {
-            throw new CodeFormatException($"code spec '{spec}': {e.Message}", e);
+            // The NR code names the spec in its own messages (K, N outside what TS 38.212 can rate-match).
+            throw new CodeFormatException(e.Message, e);
         }
     }
 

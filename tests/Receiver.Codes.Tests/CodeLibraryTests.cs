@@ -97,6 +97,24 @@ public class CodeLibraryTests
     }
 
     [Theory]
+    [InlineData("nr:224,256")]
+    [InlineData("NR: 100 , 300")]
+    public void NrSpecsBuildThe5gCode(string spec)
+    {
+        var code = CodeLibrary.Load(spec, Dir);
+        var parts = spec[3..].Split(',').Select(p => int.Parse(p.Trim())).ToArray();
+        Assert.Equal((parts[0], parts[1]), (code.K, code.N));
+    }
+
+    [Fact]
+    public void NrSpecTheCodeCannotBuildIsACodeFormatError()
+    {
+        var e = Assert.Throws<CodeFormatException>(() => CodeLibrary.Load("nr:100,100", Dir));
+        Assert.IsAssignableFrom<ArgumentException>(e.InnerException);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("   ")]
     public void EmptySpecIsRejected(string spec)
