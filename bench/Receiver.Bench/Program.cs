@@ -1,1 +1,16 @@
-return 0;
+using BenchmarkDotNet.Running;
+using Receiver.Bench;
+
+// `quick`: self-timed figures in under a minute; `bdn [BenchmarkDotNet args]`: the full BenchmarkDotNet run.
+switch (args.FirstOrDefault())
+{
+    case "quick":
+        QuickBench.Run(Console.Out);
+        return 0;
+    case "bdn":
+        BenchmarkSwitcher.FromAssembly(typeof(BenchCase).Assembly).Run(args[1..]);
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Receiver.Bench -- quick | bdn [BenchmarkDotNet options, e.g. --filter '*']");
+        return 2;
+}

@@ -1,0 +1,194 @@
+using Receiver.Codes;
+using Receiver.Codes.Nr5g;
+using Receiver.Decoders;
+using Xunit.Abstractions;
+
+namespace Receiver.Decoders.Tests;
+
+public sealed class QcLayeredMinSumDecoderTests(ITestOutputHelper output)
+{
+    private static readonly DecoderOptions Options = new() { Iterations = 20, Parallelism = 1 };
+
+    public static TheoryData<string, bool> Codes() => new()
+    {
+        { "qc-test:96", true }, { "qc-test:96", false }, { "qc-test:40", true }, { "qc-test:40", false },
+        { "nr:224,256", true }, { "nr:224,256", false }, { "nr:1000,1500", true }, { "nr:4000,4800", true },
+    };
+
+    private static IBlockCode MakeCode(string name) => name switch
+    {
+        "qc-test:96" => new QcLayeredTestCode(z: 96, infoBlocks: 8, parityBlocks: 4, seed: 7),
+        "qc-test:40" => new QcLayeredTestCode(z: 40, infoBlocks: 6, parityBlocks: 3, seed: 11),
+        _ when name.StartsWith("nr:") => Nr5gLdpcCode.Create(int.Parse(name[3..].Split(',')[0]), int.Parse(name[3..].Split(',')[1])),
+        _ => throw new ArgumentException(name),
+    };
+
+    [Theory]
+    [MemberData(nameof(Codes))]
+    public void NoiselessAllZeroCodeword_ConvergesWithZeroIterations(string name, bool wideLanes)
+    {
+        var code = MakeCode(name);
+        var decoder = new QcLayeredMinSumDecoder(code, Options, wideLanes);
+        var llrs = Enumerable.Repeat(4f, 3 * code.N).ToArray();
+        var bits = new byte[3 * code.H.Columns];
+        var status = new DecodeStatus[3];
+
+        decoder.Decode(llrs, bits, status);
+
+        Assert.All(status, s => Assert.Equal(new DecodeStatus(DecodeOutcome.Converged, 0, 0), s));
+        Assert.All(bits, b => Assert.Equal(0, b));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void NoiselessRandomCodeword_ConvergesWithZeroIterations(bool wideLanes)
+    {
+        var code = MakeCode("qc-test:96");
+        var frames = new QcLayeredFrames(code, frames: 4, ebN0Db: 100, seed: 3);
+        var decoder = new QcLayeredMinSumDecoder(code, Options, wideLanes);
+        var bits = new byte[frames.Count * code.H.Columns];
+        var status = new DecodeStatus[frames.Count];
+
+        decoder.Decode(frames.Llrs, bits, status);
+
+        Assert.All(status, s => Assert.Equal(new DecodeStatus(DecodeOutcome.Converged, 0, 0), s));
+        Assert.Equal(frames.Transmitted, bits);
+    }
+
+    [Theory]
+    [InlineData("nr:224,256")]
+    [InlineData("nr:1000,1500")]
+    [InlineData("nr:8448,9504")]
+    public void NoiselessNrCodeword_RecoversPuncturedBits(string name)
+    {
+        var code = (Nr5gLdpcCode)MakeCode(name);
+        var info = new byte[code.K];
+        var random = new Random(5);
+        for (var i = 0; i < info.Length; i++) info[i] = (byte)random.Next(2);
+        var graph = new byte[code.H.Columns];
+        code.EncodeGraph(info, graph);
+        var sent = new byte[code.N];
+        code.Encode(info, sent);
+        var llrs = sent.Select(b => b == 0 ? 6f : -6f).ToArray();
+        var bits = new byte[code.H.Columns];
+        var status = new DecodeStatus[1];
+
+        new QcLayeredMinSumDecoder(code, Options).Decode(llrs, bits, status);
+
+        Assert.Equal(DecodeOutcome.Converged, status[0].Outcome);
+        Assert.InRange(status[0].Iterations, 1, Options.Iterations);
+        Assert.Equal(graph, bits);
+    }
+
+    [Theory]
+    [MemberData(nameof(Codes))]
+    public void AwgnFrames_DecodeToTransmittedCodewordsSatisfyingH(string name, bool wideLanes)
+    {
+        var code = MakeCode(name);
+        // Short codes need more SNR for a near-zero FER.
+        var ebN0Db = code.N < 500 ? 6.5 : 4.5;
+        var frames = new QcLayeredFrames(code, frames: 40, ebN0Db, seed: 21);
+        var decoder = new QcLayeredMinSumDecoder(code, Options, wideLanes);
+        var bits = new byte[frames.Count * code.H.Columns];
+        var status = new DecodeStatus[frames.Count];
+
+        decoder.Decode(frames.Llrs, bits, status);
+
+        var sent = new byte[code.N];
+        var errors = 0;
+        for (var f = 0; f < frames.Count; f++)
+        {
+            var frameBits = bits.AsSpan(f * code.H.Columns, code.H.Columns);
+            Assert.Equal(status[f].Outcome == DecodeOutcome.Converged, code.H.IsCodeword(frameBits));
+            Assert.Equal(code.H.SyndromeWeight(frameBits), status[f].UnsatisfiedChecks);
+            code.GraphToTransmitted(frameBits, sent);
+            if (!sent.AsSpan().SequenceEqual(frames.Transmitted.AsSpan(f * code.N, code.N))) errors++;
+        }
+        output.WriteLine($"{name} wide={wideLanes}: {errors}/{frames.Count} frame errors at {ebN0Db} dB");
+        Assert.True(errors <= 1, $"{errors} frame errors out of {frames.Count}");
+    }
+
+    [Theory]
+    [InlineData("qc-test:96", 2.25, 300)]
+    [InlineData("nr:1000,1500", 2.0, 200)]
+    [InlineData("nr:4000,4800", 2.6, 100)]
+    public void FrameErrorRate_TracksFloatReference(string name, double ebN0Db, int frameCount)
+    {
+        var code = MakeCode(name);
+        var frames = new QcLayeredFrames(code, frameCount, ebN0Db, seed: 99);
+        var decoder = new QcLayeredMinSumDecoder(code, Options with { Parallelism = 0 });
+        var bits = new byte[frames.Count * code.H.Columns];
+        var status = new DecodeStatus[frames.Count];
+        decoder.Decode(frames.Llrs, bits, status);
+
+        var referenceBits = new byte[code.H.Columns];
+        var sent = new byte[code.N];
+        int fixedPointErrors = 0, floatErrors = 0;
+        for (var f = 0; f < frames.Count; f++)
+        {
+            var truth = frames.Transmitted.AsSpan(f * code.N, code.N);
+            code.GraphToTransmitted(bits.AsSpan(f * code.H.Columns, code.H.Columns), sent);
+            if (!sent.AsSpan().SequenceEqual(truth)) fixedPointErrors++;
+            FloatLayeredReference.Decode(code, frames.Llrs.AsSpan(f * code.N, code.N), referenceBits, Options.Iterations, Options.Normalization);
+            code.GraphToTransmitted(referenceBits, sent);
+            if (!sent.AsSpan().SequenceEqual(truth)) floatErrors++;
+        }
+        output.WriteLine($"{name} at {ebN0Db} dB: int8 {fixedPointErrors}/{frames.Count}, float {floatErrors}/{frames.Count} frame errors");
+        Assert.InRange(floatErrors, 1, frames.Count - 1);
+        Assert.True(fixedPointErrors <= floatErrors * 1.25 + 4, $"int8 {fixedPointErrors} vs float {floatErrors} frame errors");
+    }
+
+    [Fact]
+    public void ParallelAndSingleThreadDecodesAgree()
+    {
+        var code = MakeCode("nr:1000,1500");
+        var frames = new QcLayeredFrames(code, frames: 24, ebN0Db: 2.5, seed: 5);
+        var single = new byte[frames.Count * code.H.Columns];
+        var parallel = new byte[single.Length];
+        var singleStatus = new DecodeStatus[frames.Count];
+        var parallelStatus = new DecodeStatus[frames.Count];
+
+        new QcLayeredMinSumDecoder(code, Options).Decode(frames.Llrs, single, singleStatus);
+        new QcLayeredMinSumDecoder(code, Options with { Parallelism = 4 }).Decode(frames.Llrs, parallel, parallelStatus);
+
+        Assert.Equal(single, parallel);
+        Assert.Equal(singleStatus, parallelStatus);
+    }
+
+    [Fact]
+    public void WithoutEarlyStop_RunsEveryIteration()
+    {
+        var code = MakeCode("nr:224,256");
+        var frames = new QcLayeredFrames(code, frames: 4, ebN0Db: 6, seed: 8);
+        var decoder = new QcLayeredMinSumDecoder(code, Options with { Iterations = 5, EarlyStop = false });
+        var bits = new byte[frames.Count * code.H.Columns];
+        var status = new DecodeStatus[frames.Count];
+
+        decoder.Decode(frames.Llrs, bits, status);
+
+        Assert.All(status, s => Assert.Equal(new DecodeStatus(DecodeOutcome.Converged, 5, 0), s));
+    }
+
+    [Fact]
+    public void RejectsCodesWithoutQuasiCyclicLayoutAndBadOptions()
+    {
+        var code = MakeCode("qc-test:40");
+        Assert.Throws<ArgumentException>(() => new QcLayeredMinSumDecoder(new WithoutLayout(code), Options));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new QcLayeredMinSumDecoder(code, Options with { Iterations = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new QcLayeredMinSumDecoder(code, Options with { Normalization = 1.5f }));
+        Assert.Equal("layered-nms", new QcLayeredMinSumDecoder(code, Options).Name);
+    }
+
+    private sealed class WithoutLayout(IBlockCode inner) : IBlockCode
+    {
+        public string Name => inner.Name;
+        public int N => inner.N;
+        public int K => inner.K;
+        public ParityCheckMatrix H => inner.H;
+        public void Encode(ReadOnlySpan<byte> info, Span<byte> transmitted) => inner.Encode(info, transmitted);
+        public void ToGraphLlr(ReadOnlySpan<float> channelLlr, Span<float> graphLlr) => inner.ToGraphLlr(channelLlr, graphLlr);
+        public void GraphToTransmitted(ReadOnlySpan<byte> graphBits, Span<byte> transmitted) => inner.GraphToTransmitted(graphBits, transmitted);
+        public void GraphToInfo(ReadOnlySpan<byte> graphBits, Span<byte> info) => inner.GraphToInfo(graphBits, info);
+    }
+}
