@@ -76,10 +76,10 @@ public class MinSumTests(ITestOutputHelper output)
     public void DecodesBetterThanHardDecision(MinSumVariant variant)
     {
         var code = IterativeHarness.Load("LDPC_N121_K70");
-        var hard = IterativeHarness.Measure(code, null, 4.0, frameErrors: 300, maxFrames: 200_000, seed: 7);
+        var hard = IterativeHarness.Measure(code, new HardDecisionDecoder(code, new DecoderOptions()), 4.0, frameErrors: 300, maxFrames: 200_000, seed: 7);
         var decoded = IterativeHarness.Measure(code, new MinSumDecoder(code, new DecoderOptions { Iterations = 5 }, variant), 4.0, frameErrors: 300, maxFrames: 200_000, seed: 7);
-        output.WriteLine($"hard {hard}; {variant}-5 {decoded}");
-        Assert.True(decoded.NegLnBer > hard.NegLnBer + 1.0, $"{variant}: {decoded} vs hard decision {hard}");
+        output.WriteLine($"{IterativeHarness.Describe(hard)}; {IterativeHarness.Describe(decoded)}");
+        Assert.True(decoded.NegLnBer > hard.NegLnBer + 1.0, $"{variant}: {decoded.NegLnBer} vs hard decision {hard.NegLnBer}");
     }
 }
 
