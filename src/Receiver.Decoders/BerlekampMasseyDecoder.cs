@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
 using Receiver.Codes;
 using Receiver.Codes.Bch;
 
@@ -17,13 +19,20 @@ namespace Receiver.Decoders;
 public sealed class BerlekampMasseyDecoder : BatchDecoder<BerlekampMasseyDecoder.Workspace>
 {
     private const int LanesPerWord = 4; // syndromes are m <= 16 bit elements packed four to a ulong
+    private const int ChunkBits = 8;    // the syndrome is looked up per byte of the hard decision
 
     private readonly int _n;
     private readonly int _t;
     private readonly int _syndromeWords;
+    private readonly int _frameWords;
     // For bit position i, words [i * _syndromeWords, (i + 1) * _syndromeWords) hold alpha^(i j) for
     // the odd j = 1, 3, ..., 2t-1 in 16-bit lanes: the odd syndromes of a word are the XOR over its ones.
     private readonly ulong[] _positionSyndromes;
+    // The same XOR precomputed for every value of every byte of the hard decision: entry
+    // ((chunk * 256 + value) * _syndromeWords + w) covers positions 8 chunk .. 8 chunk + 7.
+    private readonly ulong[] _chunkSyndromes;
+    // H's rows as bit masks, to count unsatisfied checks of a failed frame with AND + popcount.
+    private readonly ulong[] _denseRows;
 
     /// <summary>The BCH algebra proven to describe <see cref="IBatchDecoder.Code"/>.</summary>
     public BchCode Bch { get; }
@@ -39,6 +48,7 @@ public sealed class BerlekampMasseyDecoder : BatchDecoder<BerlekampMasseyDecoder
         _n = bch.N;
         _t = bch.T;
         _syndromeWords = (_t + LanesPerWord - 1) / LanesPerWord;
+        _frameWords = (_n + 63) / 64;
         _positionSyndromes = new ulong[_n * _syndromeWords];
         for (var i = 0; i < _n; i++)
             for (var s = 0; s < _t; s++)
@@ -46,6 +56,24 @@ public sealed class BerlekampMasseyDecoder : BatchDecoder<BerlekampMasseyDecoder
                 var element = (ulong)bch.Field.Exp((long)i * (2 * s + 1));
                 _positionSyndromes[i * _syndromeWords + s / LanesPerWord] |= element << (16 * (s % LanesPerWord));
             }
+
+        var chunks = (_n + ChunkBits - 1) / ChunkBits;
+        _chunkSyndromes = new ulong[chunks * 256 * _syndromeWords];
+        for (var chunk = 0; chunk < chunks; chunk++)
+            for (var value = 1; value < 256; value++)
+            {
+                var entry = (chunk * 256 + value) * _syndromeWords;
+                for (var bit = 0; bit < ChunkBits; bit++)
+                {
+                    var position = chunk * ChunkBits + bit;
+                    if (((value >> bit) & 1) == 0 || position >= _n) continue;
+                    for (var w = 0; w < _syndromeWords; w++) _chunkSyndromes[entry + w] ^= _positionSyndromes[position * _syndromeWords + w];
+                }
+            }
+
+        var dense = code.H.ToBitMatrix();
+        _denseRows = new ulong[dense.Rows * _frameWords];
+        for (var r = 0; r < dense.Rows; r++) dense.Row(r).CopyTo(_denseRows.AsSpan(r * _frameWords, _frameWords));
     }
 
     /// <summary>
@@ -64,6 +92,7 @@ public sealed class BerlekampMasseyDecoder : BatchDecoder<BerlekampMasseyDecoder
     /// <summary>Per-thread scratch: syndromes, the Berlekamp-Massey polynomials and the Chien search state.</summary>
     public sealed class Workspace
     {
+        internal readonly ulong[] HardDecision; // bit i of word i / 64 = bit i of the frame
         internal readonly ulong[] PackedSyndromes;
         internal readonly int[] Syndromes;  // S_j at index j, 1..2t
         internal readonly int[] Locator;    // C(x), coefficients ascending; degree <= register length <= 2t
@@ -72,8 +101,9 @@ public sealed class BerlekampMasseyDecoder : BatchDecoder<BerlekampMasseyDecoder
         internal readonly int[] ChienLogs;  // log of C_j alpha^(-i j) at the current position i, -1 where C_j = 0
         internal readonly int[] ErrorPositions;
 
-        internal Workspace(int t, int syndromeWords)
+        internal Workspace(int t, int syndromeWords, int frameWords)
         {
+            HardDecision = new ulong[frameWords];
             PackedSyndromes = new ulong[syndromeWords];
             Syndromes = new int[2 * t + 1];
             Locator = new int[2 * t + 1];
@@ -84,7 +114,7 @@ public sealed class BerlekampMasseyDecoder : BatchDecoder<BerlekampMasseyDecoder
         }
     }
 
-    protected override Workspace CreateWorkspace() => new(_t, _syndromeWords);
+    protected override Workspace CreateWorkspace() => new(_t, _syndromeWords, _frameWords);
 
     protected override void DecodeChunk(Workspace workspace, ReadOnlySpan<float> llrs, Span<byte> bits, Span<DecodeStatus> status)
     {
@@ -94,16 +124,18 @@ public sealed class BerlekampMasseyDecoder : BatchDecoder<BerlekampMasseyDecoder
 
     private DecodeStatus DecodeFrame(Workspace ws, ReadOnlySpan<float> llr, Span<byte> bits)
     {
+        var hardDecision = ws.HardDecision.AsSpan();
+        SignBits(llr, hardDecision);
+        for (var i = 0; i < _n; i++) bits[i] = (byte)((hardDecision[i >> 6] >> (i & 63)) & 1);
+
         var packed = ws.PackedSyndromes.AsSpan();
         packed.Clear();
-        var table = _positionSyndromes.AsSpan();
-        for (var i = 0; i < _n; i++)
+        var chunkSyndromes = _chunkSyndromes.AsSpan();
+        for (var chunk = 0; chunk * ChunkBits < _n; chunk++)
         {
-            var bit = llr[i] < 0f ? 1 : 0;
-            bits[i] = (byte)bit;
-            var select = 0UL - (ulong)bit; // all ones when the bit is 1: branch-free accumulation
-            var contribution = table.Slice(i * _syndromeWords, _syndromeWords);
-            for (var w = 0; w < packed.Length; w++) packed[w] ^= contribution[w] & select;
+            var value = (int)(hardDecision[chunk >> 3] >> (ChunkBits * (chunk & 7))) & 0xFF;
+            var entry = chunkSyndromes.Slice((chunk * 256 + value) * _syndromeWords, _syndromeWords);
+            for (var w = 0; w < packed.Length; w++) packed[w] ^= entry[w];
         }
         if (IsZero(packed)) return new DecodeStatus(DecodeOutcome.Converged, 0, 0);
 
@@ -129,7 +161,7 @@ public sealed class BerlekampMasseyDecoder : BatchDecoder<BerlekampMasseyDecoder
         }
 
         var length = BerlekampMassey(ws, syndromes, exp, log, order);
-        if (length > _t) return Fail(bits);
+        if (length > _t) return Fail(hardDecision);
 
         // Chien search: C(alpha^-i) = 0 means an error at position i (locator X = alpha^i).
         var locator = ws.Locator;
@@ -150,15 +182,15 @@ public sealed class BerlekampMasseyDecoder : BatchDecoder<BerlekampMasseyDecoder
             }
             if (value == 0) positions[found++] = i;
         }
-        if (found != length) return Fail(bits);
+        if (found != length) return Fail(hardDecision);
 
         // Flipping the located bits must clear the syndrome; otherwise the locator was not a true error pattern.
         for (var e = 0; e < found; e++)
         {
-            var contribution = table.Slice(positions[e] * _syndromeWords, _syndromeWords);
+            var contribution = _positionSyndromes.AsSpan(positions[e] * _syndromeWords, _syndromeWords);
             for (var w = 0; w < packed.Length; w++) packed[w] ^= contribution[w];
         }
-        if (!IsZero(packed)) return Fail(bits);
+        if (!IsZero(packed)) return Fail(hardDecision);
         for (var e = 0; e < found; e++) bits[positions[e]] ^= 1;
         return new DecodeStatus(DecodeOutcome.Converged, found, 0);
     }
@@ -205,8 +237,35 @@ public sealed class BerlekampMasseyDecoder : BatchDecoder<BerlekampMasseyDecoder
         return length;
     }
 
-    private DecodeStatus Fail(ReadOnlySpan<byte> hardDecision) =>
-        new(DecodeOutcome.Failure, 0, Code.H.SyndromeWeight(hardDecision));
+    /// <summary>Failure status; the output already holds the hard decision.</summary>
+    private DecodeStatus Fail(ReadOnlySpan<ulong> hardDecision)
+    {
+        var unsatisfied = 0;
+        for (var r = 0; r < _denseRows.Length; r += _frameWords)
+        {
+            var parity = 0;
+            for (var w = 0; w < hardDecision.Length; w++) parity ^= BitOperations.PopCount(_denseRows[r + w] & hardDecision[w]);
+            unsatisfied += parity & 1;
+        }
+        return new DecodeStatus(DecodeOutcome.Failure, 0, unsatisfied);
+    }
+
+    /// <summary>Bit i of the result is 1 when llr[i] &lt; 0 (so 0 and -0 give 0); bits past the frame stay 0.</summary>
+    private static void SignBits(ReadOnlySpan<float> llr, Span<ulong> words)
+    {
+        words.Clear();
+        var i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + Vector512<float>.Count <= llr.Length; i += Vector512<float>.Count)
+            {
+                var negative = Vector512.LessThan(Vector512.Create(llr.Slice(i, Vector512<float>.Count)), Vector512<float>.Zero);
+                words[i >> 6] |= negative.ExtractMostSignificantBits() << (i & 63);
+            }
+        }
+        for (; i < llr.Length; i++)
+            if (llr[i] < 0f) words[i >> 6] |= 1UL << (i & 63);
+    }
 
     private static bool IsZero(ReadOnlySpan<ulong> words)
     {
