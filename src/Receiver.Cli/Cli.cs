@@ -64,9 +64,13 @@ public static class Cli
         }
     }
 
+    /// <summary>The exception's message without the " (Parameter 'x')" suffix argument exceptions add.</summary>
+    internal static string MessageOf(Exception e)
+        => e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "") : e.Message;
+
     private static int Report(TextWriter stderr, Exception e, bool verbose, int exitCode, string? message = null)
     {
-        var text = message ?? e.Message;
+        var text = message ?? MessageOf(e);
         stderr.WriteLine($"error: {text.ReplaceLineEndings(" ")}");
         if (verbose) stderr.WriteLine(e.ToString());
         stderr.Flush();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using Receiver.Codes;
 using Spectre.Console;
 
@@ -26,23 +27,21 @@ internal static class CodesCommand
 
         foreach (var name in CodeLibrary.BundledCodeNames(directory))
         {
-            string[] cells;
+            IBlockCode code;
             try
             {
-                var code = CodeLibrary.Load(name, directory);
-                var rank = code is LinearBlockCode linear ? linear.Rank.ToString(CultureInfo.InvariantCulture) : "";
-                cells = [name, Text(code.N), Text(code.K), Text(code.H.Rows), rank, Text(code.H.EdgeCount)];
+                code = CodeLibrary.Load(name, directory);
             }
             catch (CodeFormatException e)
             {
                 terminal.Error.WriteLine($"warning: skipping {name}: {e.Message}");
                 continue;
             }
+            int? rank = code is LinearBlockCode linear ? linear.Rank : null;
             if (asJson)
-                terminal.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{{\"code\":\"{cells[0]}\",\"n\":{cells[1]},\"k\":{cells[2]},\"m\":{cells[3]},\"rank\":{(cells[4] == "" ? "null" : cells[4])},\"edges\":{cells[5]}}}"));
+                terminal.Out.WriteLine(JsonSerializer.Serialize(new { code = name, n = code.N, k = code.K, m = code.H.Rows, rank, edges = code.H.EdgeCount }));
             else
-                table.AddRow(cells.Select(Markup.Escape).ToArray());
+                table.AddRow(Markup.Escape(name), Text(code.N), Text(code.K), Text(code.H.Rows), rank is null ? "" : Text(rank.Value), Text(code.H.EdgeCount));
         }
         if (!asJson)
         {

@@ -260,7 +260,7 @@ internal sealed class EvalRun(EvalSettings settings, Terminal terminal)
         }
         catch (ArgumentException e)
         {
-            throw new UsageException($"decoder {name} cannot decode {code.Name}: {e.Message}", e);
+            throw new UsageException($"decoder {name} cannot decode {code.Name}: {Cli.MessageOf(e)}", e);
         }
     }
 }
