@@ -59,6 +59,7 @@ public class BchCodeTests
     {
         var code = BchCode.Create(6, 5);
         var h = code.CreateParityCheckMatrix();
+        Assert.Equal(code.N - code.K, Gf2.Rank(h));
         var random = new Random(7);
         var info = new byte[code.K];
         var codeword = new byte[code.N];
@@ -72,19 +73,18 @@ public class BchCodeTests
     }
 
     [Theory]
-    [InlineData("BCH_N31_K16.txt", 5, 0b100101, 3)]
-    [InlineData("BCH_N63_K36.txt", 6, 0b1000011, 5)]
-    [InlineData("BCH_N63_K45.txt", 6, 0b1000011, 3)]
-    [InlineData("BCH_N63_K51.txt", 6, 0b1000011, 2)]
+    [InlineData("BCH_N31_K16", 5, 0b100101, 3)]
+    [InlineData("BCH_N63_K36", 6, 0b1000011, 5)]
+    [InlineData("BCH_N63_K45", 6, 0b1000011, 3)]
+    [InlineData("BCH_N63_K51", 6, 0b1000011, 2)]
     public void IdentifiesTheBundledBchFiles(string file, int m, int polynomial, int t)
     {
-        var h = BchTestFiles.LoadDense(file);
-        var k = BchTestFiles.NominalK(file);
-        var bch = BchCode.Identify(new MatrixOnlyCode(file, h, k));
+        var code = LoadCode(file);
+        var bch = BchCode.Identify(code);
         Assert.Equal(m, bch.Field.M);
         Assert.Equal(polynomial, bch.Field.PrimitivePolynomial);
-        Assert.Equal(h.Columns, bch.N);
-        Assert.Equal(k, bch.K);
+        Assert.Equal(code.N, bch.N);
+        Assert.Equal(code.K, bch.K);
         Assert.Equal(t, bch.T);
     }
 
@@ -102,8 +102,7 @@ public class BchCodeTests
     [Fact]
     public void RejectsAnLdpcCode()
     {
-        var h = BchTestFiles.LoadAlist("LDPC_N49_K24.alist");
-        var error = Assert.Throws<ArgumentException>(() => BchCode.Identify(new MatrixOnlyCode("LDPC_N49_K24", h, 24)));
+        var error = Assert.Throws<ArgumentException>(() => BchCode.Identify(LoadCode("LDPC_N49_K24")));
         Assert.Contains("is not a narrow-sense BCH code in natural order", error.Message);
     }
 
@@ -111,7 +110,7 @@ public class BchCodeTests
     public void RejectsReversedColumnOrder()
     {
         // Reversed columns describe the reciprocal generator, a different (equivalent) code.
-        var h = BchTestFiles.LoadDense("BCH_N63_K36.txt");
+        var h = LoadCode("BCH_N63_K36").H;
         var reversed = Transform(h, h.Rows, (row, column) => (row, h.Columns - 1 - column));
         Assert.False(BchCode.TryIdentify(reversed, 36, out _, out var reason));
         Assert.Contains("violates", reason);
@@ -120,13 +119,16 @@ public class BchCodeTests
     [Fact]
     public void RejectsAMatrixWithAMissingCheck()
     {
-        var h = BchTestFiles.LoadDense("BCH_N63_K45.txt");
+        var h = LoadCode("BCH_N63_K45").H;
         var truncated = Transform(h, h.Rows - 1, (row, column) => (row, column));
         Assert.False(BchCode.TryIdentify(truncated, 45, out _, out var reason));
         Assert.Contains("rank", reason);
         Assert.False(BchCode.TryIdentify(h, 44, out _, out reason));
         Assert.Contains("dimension 44", reason);
     }
+
+    private static IBlockCode LoadCode(string name, [CallerFilePath] string here = "") =>
+        CodeLibrary.Load(name, Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "codes"));
 
     private static ParityCheckMatrix Transform(ParityCheckMatrix h, int rows, Func<int, int, (int Row, int Column)> map)
     {
@@ -137,51 +139,6 @@ public class BchCodeTests
                 var (row, column) = map(r, c);
                 if (row < rows) dense[row, column] = 1;
             }
-        return ParityCheckMatrix.FromDense(dense);
-    }
-}
-
-/// <summary>An IBlockCode that only carries H (Identify reads nothing else).</summary>
-internal sealed class MatrixOnlyCode(string name, ParityCheckMatrix h, int k) : IBlockCode
-{
-    public string Name => name;
-    public int N => h.Columns;
-    public int K => k;
-    public ParityCheckMatrix H => h;
-    public void Encode(ReadOnlySpan<byte> info, Span<byte> transmitted) => throw new NotSupportedException();
-    public void ToGraphLlr(ReadOnlySpan<float> channelLlr, Span<float> graphLlr) => channelLlr.CopyTo(graphLlr);
-    public void GraphToTransmitted(ReadOnlySpan<byte> graphBits, Span<byte> transmitted) => graphBits.CopyTo(transmitted);
-    public void GraphToInfo(ReadOnlySpan<byte> graphBits, Span<byte> info) => throw new NotSupportedException();
-}
-
-/// <summary>Reads the bundled code files of the repository's codes/ folder.</summary>
-internal static class BchTestFiles
-{
-    public static string CodesDirectory([CallerFilePath] string sourceFile = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(sourceFile)!, "..", "..", "codes"));
-
-    public static int NominalK(string file) => int.Parse(file.Split('_', '.')[2][1..]);
-
-    public static ParityCheckMatrix LoadDense(string file)
-    {
-        var lines = File.ReadAllLines(Path.Combine(CodesDirectory(), file)).Where(l => l.Trim().Length > 0).ToArray();
-        var rows = lines.Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToArray();
-        var dense = new byte[rows.Length, rows[0].Length];
-        for (var r = 0; r < rows.Length; r++)
-            for (var c = 0; c < rows[r].Length; c++) dense[r, c] = byte.Parse(rows[r][c]);
-        return ParityCheckMatrix.FromDense(dense);
-    }
-
-    /// <summary>Alist: line 1 "n m", then (after 3 header lines) n lines of 1-based row indices per column.</summary>
-    public static ParityCheckMatrix LoadAlist(string file)
-    {
-        var lines = File.ReadAllLines(Path.Combine(CodesDirectory(), file));
-        var header = lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
-        int n = header[0], m = header[1];
-        var dense = new byte[m, n];
-        for (var c = 0; c < n; c++)
-            foreach (var row in lines[4 + c].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse))
-                if (row > 0) dense[row - 1, c] = 1;
         return ParityCheckMatrix.FromDense(dense);
     }
 }

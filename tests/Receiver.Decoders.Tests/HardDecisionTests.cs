@@ -7,7 +7,7 @@ public class HardDecisionTests
     [Fact]
     public void NoiselessCodewordConvergesAndOneFlipDoesNot()
     {
-        var code = BchFileCode.Load("BCH_N63_K36.txt");
+        var code = BchHarness.Load("BCH_N63_K36");
         var info = new byte[code.K];
         var random = new Random(3);
         for (var i = 0; i < info.Length; i++) info[i] = (byte)random.Next(2);
@@ -36,7 +36,7 @@ public class HardDecisionTests
     public void MapsChannelLlrsOntoTheGraph()
     {
         // A punctured last column: the graph gets LLR 0 there, decided as bit 0.
-        var code = new PuncturedLastBitCode(BchFileCode.Load("BCH_N63_K45.txt"));
+        var code = new PuncturedLastBitCode(BchHarness.Load("BCH_N63_K45"));
         var decoder = new HardDecisionDecoder(code, new DecoderOptions { Parallelism = 1 });
         Assert.Equal(62, decoder.InputLength);
         Assert.Equal(63, decoder.OutputLength);

@@ -183,7 +183,7 @@ public sealed class BchCode
         }
 
         var dense = h.ToBitMatrix();
-        var rank = Rank(dense);
+        var rank = Gf2.Rank(dense);
         if (n - rank != k)
         {
             reason = $"H has rank {rank}, so its code has dimension {n - rank}, not {k}";
@@ -210,25 +210,6 @@ public sealed class BchCode
         code = candidate;
         reason = "";
         return true;
-    }
-
-    /// <summary>GF(2) rank by Gaussian elimination on a copy.</summary>
-    private static int Rank(BitMatrix matrix)
-    {
-        var work = matrix.Clone();
-        var rank = 0;
-        for (var column = 0; column < work.Columns && rank < work.Rows; column++)
-        {
-            var pivot = -1;
-            for (var r = rank; r < work.Rows; r++)
-                if (work[r, column]) { pivot = r; break; }
-            if (pivot < 0) continue;
-            work.SwapRows(pivot, rank);
-            for (var r = 0; r < work.Rows; r++)
-                if (r != rank && work[r, column]) work.AddRow(rank, r);
-            rank++;
-        }
-        return rank;
     }
 
     public override string ToString() => $"BCH({N},{K}), t = {T}, {Field}";
