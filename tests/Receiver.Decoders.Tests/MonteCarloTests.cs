@@ -169,6 +169,42 @@ public class MonteCarloTests
         Assert.Throws<ArgumentOutOfRangeException>(() => MonteCarlo.RunPoint(code, new SignDecoder(code), 2.0, new StopRule(10, 0), 1));
     }
 
+    /// <summary>The [15, 11] Hamming code: columns of H are the 15 nonzero 4-bit vectors.</summary>
+    private static LinearBlockCode Hamming15()
+    {
+        var dense = new byte[4, 15];
+        for (var c = 0; c < 15; c++)
+            for (var r = 0; r < 4; r++)
+                dense[r, c] = (byte)(((c + 1) >> r) & 1);
+        return new LinearBlockCode(ParityCheckMatrix.FromDense(dense), "HAMMING_N15_K11");
+    }
+
+    [Fact]
+    public void HardDecisionDecoderOnARealCodeGivesTheUncodedBer()
+    {
+        var code = Hamming15();
+        var result = MonteCarlo.RunPoint(code, new HardDecisionDecoder(code, new DecoderOptions()), 3.0, new StopRule(0, 10_000), seed: 12);
+        var p = Q(Math.Sqrt(2 * (11.0 / 15) * Math.Pow(10, 0.3)));
+        AssertWithinStatistics(p, result.Ber, result.Frames * 15, "BER");
+        AssertWithinStatistics(p, result.InfoBer, result.Frames * 11, "info BER");
+    }
+
+    [Theory]
+    [InlineData("hard")]
+    [InlineData("nms")]
+    [InlineData("bp")]
+    public void CountsDoNotDependOnTheDecoderThreadCount(string decoderName)
+    {
+        var code = Hamming15();
+        var stop = new StopRule(MinFrameErrors: 40, MaxFrames: 20_000);
+        PointResult Run(int threads) => MonteCarlo.RunPoint(code,
+            DecoderFactory.Create(decoderName, code, new DecoderOptions { Iterations = 10, Parallelism = threads }), 3.0, stop, seed: 21);
+        var single = Run(1);
+        var parallel = Run(2);
+        Assert.Equal((single.Frames, single.BitErrors, single.FrameErrors, single.InfoBitErrors, single.DecoderIterations),
+            (parallel.Frames, parallel.BitErrors, parallel.FrameErrors, parallel.InfoBitErrors, parallel.DecoderIterations));
+    }
+
     /// <summary>Progress that runs its callback on the reporting thread (Progress&lt;T&gt; posts to the thread pool).</summary>
     private sealed class SynchronousProgress(Action<PointResult> report) : IProgress<PointResult>
     {
