@@ -184,7 +184,8 @@ public sealed class BerlekampMasseyDecoder : BatchDecoder<BerlekampMasseyDecoder
         }
         if (found != length) return Fail(hardDecision);
 
-        // Flipping the located bits must clear the syndrome; otherwise the locator was not a true error pattern.
+        // Converged must mean a codeword: the flips have to clear the odd syndromes (then every S_j
+        // vanishes and g(x) divides the word). A cheap guard of that contract, t table XORs.
         for (var e = 0; e < found; e++)
         {
             var contribution = _positionSyndromes.AsSpan(positions[e] * _syndromeWords, _syndromeWords);
