@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using Receiver.Codes;
 using Receiver.Evaluation;
 using Xunit.Abstractions;
@@ -7,20 +8,42 @@ namespace Receiver.Decoders.Tests;
 
 public class BeliefPropagationTests(ITestOutputHelper output)
 {
-    [Fact]
-    public void NoiselessCodewordConvergesWithoutIterating()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void NoiselessCodewordConvergesWithoutIterating(bool vectorized)
     {
         var code = IterativeHarness.Load("LDPC_N49_K24");
-        var result = IterativeHarness.DecodeNoiseless(new BeliefPropagationDecoder(code, new DecoderOptions()), frames: 5, seed: 1);
+        var result = IterativeHarness.DecodeNoiseless(new BeliefPropagationDecoder(code, new DecoderOptions(), vectorized), frames: 13, seed: 1);
         Assert.All(result.Status, s => Assert.Equal(new DecodeStatus(DecodeOutcome.Converged, 0, 0), s));
         Assert.Equal(result.Codewords, result.Bits);
     }
 
-    [Fact]
-    public void CorrectsAFewFlippedStrongBits()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void CorrectsAFewFlippedStrongBits(bool vectorized)
     {
         var code = IterativeHarness.Load("LDPC_N121_K70");
-        IterativeHarness.AssertCorrectsFlips(new BeliefPropagationDecoder(code, new DecoderOptions { Iterations = 20 }), flips: 2, seed: 2);
+        IterativeHarness.AssertCorrectsFlips(new BeliefPropagationDecoder(code, new DecoderOptions { Iterations = 20 }, vectorized), flips: 2, seed: 2);
+    }
+
+    // The 8-lane kernel uses the scalar formulas; vector exp/log may differ in the last bit, which must not change decisions.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void VectorizedKernelMatchesScalar(bool earlyStop)
+    {
+        var options = new DecoderOptions { Iterations = 8, EarlyStop = earlyStop };
+        foreach (var name in new[] { "LDPC_N49_K24", "LDPC_N121_K70" })
+        {
+            var code = IterativeHarness.Load(name);
+            var vectorized = new BeliefPropagationDecoder(code, options, vectorized: true);
+            var scalar = new BeliefPropagationDecoder(code, options, vectorized: false);
+            Assert.Equal(Vector512.IsHardwareAccelerated, vectorized.IsVectorized);
+            Assert.False(scalar.IsVectorized);
+            KernelEquivalence.AssertSameOutput(vectorized, scalar);
+        }
     }
 
     [Fact]

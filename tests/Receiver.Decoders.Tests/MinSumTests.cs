@@ -90,6 +90,11 @@ internal static class KernelEquivalence
     {
         Xunit.Assert.Equal(Vector512.IsHardwareAccelerated, vectorized.IsVectorized);
         Xunit.Assert.False(scalar.IsVectorized);
+        AssertSameOutput(vectorized, scalar);
+    }
+
+    public static void AssertSameOutput(IBatchDecoder vectorized, IBatchDecoder scalar)
+    {
         var code = vectorized.Code;
         const int frames = 16 * 12 + 5;
         var random = new Random(11);

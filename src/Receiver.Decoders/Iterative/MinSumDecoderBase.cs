@@ -37,7 +37,7 @@ public abstract class MinSumDecoderBase : BatchDecoder<MinSumDecoderBase.Workspa
     {
         if (workspace.Vector is { } vector)
         {
-            FillLanes(vector.Channel, llrs, status.Length, workspace.GraphLlr);
+            FrameLanes.Fill<float>(Code, llrs, status.Length, workspace.GraphLlr, vector.Channel);
             vector.Decode(bits, status);
             return;
         }
@@ -47,18 +47,6 @@ public abstract class MinSumDecoderBase : BatchDecoder<MinSumDecoderBase.Workspa
         {
             Code.ToGraphLlr(llrs.Slice(f * InputLength, InputLength), scalar.Channel);
             status[f] = scalar.Decode(bits.Slice(f * columns, columns));
-        }
-    }
-
-    /// <summary>Transposes frames into lanes; unused lanes get a strong all-zero word (they converge at once and are never read).</summary>
-    private void FillLanes(Span<float> lanes, ReadOnlySpan<float> llrs, int frames, float[] graphLlr)
-    {
-        const int width = VectorMinSumKernel.Lanes;
-        for (var f = 0; f < width; f++)
-        {
-            if (f < frames) Code.ToGraphLlr(llrs.Slice(f * InputLength, InputLength), graphLlr);
-            else Array.Fill(graphLlr, 1f);
-            for (var c = 0; c < graphLlr.Length; c++) lanes[c * width + f] = graphLlr[c];
         }
     }
 

@@ -109,75 +109,41 @@ internal sealed class ScalarMinSumKernel(MinSumSettings settings)
 /// a vector whose lane f belongs to frame f. Lanes stop independently (their output and status are
 /// taken when they converge); the chunk ends when every lane has stopped.
 /// </summary>
-internal sealed class VectorMinSumKernel(MinSumSettings settings)
+internal sealed class VectorMinSumKernel
 {
     public const int Lanes = 16;
-    private readonly Vector512<float>[] _channel = new Vector512<float>[settings.Graph.Columns];
-    private readonly Vector512<float>[] _posterior = new Vector512<float>[settings.Graph.Columns];
-    private readonly Vector512<float>[] _checkToVariable = new Vector512<float>[settings.Graph.Edges];
-    private readonly Vector512<float>[] _rowInputs = new Vector512<float>[settings.Graph.MaxRowWeight];
+    private readonly MinSumSettings _settings;
+    private readonly Vector512<float>[] _channel;
+    private readonly Vector512<float>[] _posterior;
+    private readonly Vector512<float>[] _checkToVariable;
+    private readonly Vector512<float>[] _rowInputs;
+    private readonly Action _iterate;
 
-    /// <summary>Channel LLRs, lane-interleaved: element c * 16 + f is column c of frame f.</summary>
-    public Span<float> Channel => MemoryMarshal.Cast<Vector512<float>, float>(_channel.AsSpan());
+    public VectorMinSumKernel(MinSumSettings settings)
+    {
+        _settings = settings;
+        var graph = settings.Graph;
+        _channel = new Vector512<float>[graph.Columns];
+        _posterior = new Vector512<float>[graph.Columns];
+        _checkToVariable = new Vector512<float>[graph.Edges];
+        _rowInputs = new Vector512<float>[graph.MaxRowWeight];
+        _iterate = settings.Schedule == MinSumSchedule.Layered ? LayeredIteration : FloodingIteration;
+    }
+
+    /// <summary>Channel LLRs, lane-interleaved: lane f of vector c is column c of frame f.</summary>
+    public Span<Vector512<float>> Channel => _channel;
 
     /// <summary>Decodes the first status.Length lanes of <see cref="Channel"/>; bits receive status.Length graph-length frames back to back.</summary>
     public void Decode(Span<byte> bits, Span<DecodeStatus> status)
     {
-        var graph = settings.Graph;
-        var frames = status.Length;
         _channel.CopyTo(_posterior, 0);
         Array.Clear(_checkToVariable);
-        var pending = frames == Lanes ? 0xFFFF : (1 << frames) - 1;
-
-        if (settings.EarlyStop) pending = RetireLanes(pending, 0, bits, status, final: false);
-        for (var iteration = 1; pending != 0 && iteration <= settings.Iterations; iteration++)
-        {
-            if (settings.Schedule == MinSumSchedule.Layered) LayeredIteration();
-            else FloodingIteration();
-            var final = iteration == settings.Iterations;
-            if (settings.EarlyStop || final) pending = RetireLanes(pending, iteration, bits, status, final);
-        }
-    }
-
-    /// <summary>Takes output and status of pending lanes that converged (all pending lanes when final); returns the lanes still pending.</summary>
-    private int RetireLanes(int pending, int iteration, Span<byte> bits, Span<DecodeStatus> status, bool final)
-    {
-        var unsatisfied = UnsatisfiedChecks();
-        var posterior = MemoryMarshal.Cast<Vector512<float>, float>(_posterior.AsSpan());
-        var columns = settings.Graph.Columns;
-        for (var lane = 0; lane < status.Length; lane++)
-        {
-            if ((pending & (1 << lane)) == 0) continue;
-            var checks = unsatisfied.GetElement(lane);
-            if (checks != 0 && !final) continue;
-            pending &= ~(1 << lane);
-            var laneBits = bits.Slice(lane * columns, columns);
-            for (var c = 0; c < columns; c++) laneBits[c] = posterior[c * Lanes + lane] < 0f ? (byte)1 : (byte)0;
-            status[lane] = new DecodeStatus(checks == 0 ? DecodeOutcome.Converged : DecodeOutcome.NotConverged, iteration, checks);
-        }
-        return pending;
-    }
-
-    private Vector512<int> UnsatisfiedChecks()
-    {
-        var graph = settings.Graph;
-        var rowStart = graph.RowStart;
-        var columns = graph.EdgeColumn;
-        var posterior = _posterior;
-        var count = Vector512<int>.Zero;
-        for (var r = 0; r < graph.Rows; r++)
-        {
-            var parity = Vector512<int>.Zero;
-            for (var e = rowStart[r]; e < rowStart[r + 1]; e++)
-                parity ^= Vector512.LessThan(posterior[columns[e]], Vector512<float>.Zero).AsInt32();
-            count -= parity;
-        }
-        return count;
+        FrameLanes.Run<float>(_settings.Graph, _posterior, _settings.Iterations, _settings.EarlyStop, _iterate, bits, status);
     }
 
     private void FloodingIteration()
     {
-        var graph = settings.Graph;
+        var graph = _settings.Graph;
         for (var r = 0; r < graph.Rows; r++) CheckNode(graph.RowStart[r], graph.RowStart[r + 1], updatePosterior: false);
         var columnStart = graph.ColumnStart;
         var columnEdge = graph.ColumnEdge;
@@ -192,14 +158,14 @@ internal sealed class VectorMinSumKernel(MinSumSettings settings)
 
     private void LayeredIteration()
     {
-        var graph = settings.Graph;
+        var graph = _settings.Graph;
         for (var r = 0; r < graph.Rows; r++) CheckNode(graph.RowStart[r], graph.RowStart[r + 1], updatePosterior: true);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CheckNode(int start, int end, bool updatePosterior)
     {
-        var columns = settings.Graph.EdgeColumn;
+        var columns = _settings.Graph.EdgeColumn;
         var posterior = _posterior;
         var checkToVariable = _checkToVariable;
         var rowInputs = _rowInputs;
@@ -216,9 +182,9 @@ internal sealed class VectorMinSumKernel(MinSumSettings settings)
             signs ^= input.AsUInt32();
         }
         var signBit = Vector512.Create(0x8000_0000u);
-        var normalized = settings.Variant == MinSumVariant.Normalized;
-        var alpha = Vector512.Create(settings.Alpha);
-        var beta = Vector512.Create(settings.Beta);
+        var normalized = _settings.Variant == MinSumVariant.Normalized;
+        var alpha = Vector512.Create(_settings.Alpha);
+        var beta = Vector512.Create(_settings.Beta);
         for (var e = start; e < end; e++)
         {
             var input = rowInputs[e - start];
