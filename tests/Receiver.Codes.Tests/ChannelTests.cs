@@ -95,6 +95,22 @@ public class ChannelTests
     }
 
     [Fact]
+    public void AwgnLlrsAreTheTextbookFormulaOverTheNoiseStream()
+    {
+        // The channel draws its noise as the first normals of its seed's stream; every LLR, vector
+        // path and scalar tail alike, must be (float)(2 (x + sigma n) / sigma^2).
+        const double sigma = 0.9;
+        var bits = new byte[1003];
+        new Xoshiro256StarStarX8(4).FillBits(bits);
+        var llr = new float[bits.Length];
+        new AwgnChannel(77).Transmit(bits, sigma, llr);
+        var noise = new double[bits.Length];
+        new Xoshiro256StarStarX8(77).FillStandardNormal(noise);
+        for (var i = 0; i < bits.Length; i++)
+            Assert.Equal((float)(2 / (sigma * sigma) * ((1 - 2 * bits[i]) + sigma * noise[i])), llr[i]);
+    }
+
+    [Fact]
     public void RayleighGainHasUnitMeanPower()
     {
         // With negligible noise L sigma^2 / 2 = h^2 for bit 0.

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -57,7 +58,7 @@ public sealed class Xoshiro256StarStarX8
         return result;
     }
 
-    /// <summary>Fills with independent fair 0/1 bytes.</summary>
+    /// <summary>Fills with independent fair 0/1 bytes (bit j of each random word becomes byte j).</summary>
     public void FillBits(Span<byte> bits)
     {
         Span<ulong> words = stackalloc ulong[8];
@@ -67,13 +68,28 @@ public sealed class Xoshiro256StarStarX8
             Next().CopyTo(words);
             foreach (var word in words)
             {
-                var w = word;
                 var take = Math.Min(64, bits.Length - i);
-                for (var j = 0; j < take; j++, w >>= 1) bits[i + j] = (byte)(w & 1);
+                var w = word;
+                var j = 0;
+                for (; j + 8 <= take; j += 8, w >>= 8)
+                    BinaryPrimitives.WriteUInt64LittleEndian(bits.Slice(i + j, 8), ByteToBits[(int)(w & 0xFF)]);
+                for (; j < take; j++, w >>= 1) bits[i + j] = (byte)(w & 1);
                 i += take;
                 if (i == bits.Length) return;
             }
         }
+    }
+
+    /// <summary>For each byte value, the 8 bytes (little-endian) holding its bits 0..7 as 0/1.</summary>
+    private static readonly ulong[] ByteToBits = BuildByteToBits();
+
+    private static ulong[] BuildByteToBits()
+    {
+        var table = new ulong[256];
+        for (var b = 0; b < 256; b++)
+            for (var j = 0; j < 8; j++)
+                table[b] |= (ulong)((b >> j) & 1) << (8 * j);
+        return table;
     }
 
     /// <summary>Eight uniforms in (0, 1] with 53-bit resolution (never 0, so the logarithm stays finite).</summary>
