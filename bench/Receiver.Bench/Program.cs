@@ -5,12 +5,12 @@ using Receiver.Bench;
 switch (args.FirstOrDefault())
 {
     case "quick":
-        QuickBench.Run(Console.Out);
+        QuickBench.Run(Console.Out, args.Length > 1 ? args[1] : "");
         return 0;
     case "bdn":
         BenchmarkSwitcher.FromAssembly(typeof(BenchCase).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Receiver.Bench -- quick | bdn [BenchmarkDotNet options, e.g. --filter '*']");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Receiver.Bench -- quick [case filter] | bdn [BenchmarkDotNet options, e.g. --filter '*']");
         return 2;
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Receiver.Decoders.QuasiCyclic;
 
@@ -36,8 +37,8 @@ internal unsafe interface ILaneOps<TVec> where TVec : struct
     /// <summary>0/1 bytes: 1 where the lane is negative (hard decision bit 1).</summary>
     static abstract TVec HardBits(TVec value);
 
-    /// <summary>Unsigned magnitudes 0..127 times multiplier/256, rounded to nearest.</summary>
-    static abstract TVec Scale(TVec magnitude, ushort multiplier);
+    /// <summary>Unsigned magnitudes 0..127 times multiplier/256, rounded to nearest; table[m] holds that value for every m (128 entries).</summary>
+    static abstract TVec Scale(TVec magnitude, ushort multiplier, sbyte* table);
 
     /// <summary>Count floats scaled, rounded and saturated to -127..127.</summary>
     static abstract TVec Quantize(float* source, float scale);
@@ -66,8 +67,12 @@ internal readonly unsafe struct Lanes512 : ILaneOps<Vector512<sbyte>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<sbyte> HardBits(Vector512<sbyte> value) => Vector512.ShiftRightLogical(value.AsByte(), 7).AsSByte();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<sbyte> Scale(Vector512<sbyte> magnitude, ushort multiplier)
+    public static Vector512<sbyte> Scale(Vector512<sbyte> magnitude, ushort multiplier, sbyte* table)
     {
+        // One two-table byte permute (VPERMI2B) looks all 64 lanes up at once.
+        if (Avx512Vbmi.IsSupported)
+            return Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(table), magnitude, Vector512.Load(table + 64));
+
         var (low, high) = Vector512.Widen(magnitude.AsByte());
         var factor = Vector512.Create(multiplier);
         var half = Vector512.Create((ushort)128);
@@ -112,7 +117,7 @@ internal readonly unsafe struct Lanes256 : ILaneOps<Vector256<sbyte>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<sbyte> HardBits(Vector256<sbyte> value) => Vector256.ShiftRightLogical(value.AsByte(), 7).AsSByte();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<sbyte> Scale(Vector256<sbyte> magnitude, ushort multiplier)
+    public static Vector256<sbyte> Scale(Vector256<sbyte> magnitude, ushort multiplier, sbyte* table)
     {
         var (low, high) = Vector256.Widen(magnitude.AsByte());
         var factor = Vector256.Create(multiplier);

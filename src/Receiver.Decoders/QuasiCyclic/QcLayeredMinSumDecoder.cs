@@ -36,11 +36,14 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
     private readonly int _iterations;
     private readonly bool _earlyStop;
     private readonly ushort _normalization;
+    private readonly sbyte[] _normalizationTable;
     private readonly int[] _rowStart;
     private readonly int[] _edgeColumn;
     private readonly int[] _edgeShift;
     private readonly int _maxRowDegree;
     private readonly bool _wide;
+    private readonly GraphSegment[] _segments;
+    private readonly bool _segmentsReadChannel;
 
     public QcLayeredMinSumDecoder(IBlockCode code, DecoderOptions options)
         : this(code, options, wideLanes: Vector512.IsHardwareAccelerated)
@@ -63,6 +66,8 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
         _earlyStop = options.EarlyStop;
         _normalization = (ushort)Math.Clamp(Math.Round(options.Normalization * 256), 1, 256);
         _wide = wideLanes;
+        _normalizationTable = GC.AllocateArray<sbyte>(128, pinned: true);
+        for (var m = 0; m < 128; m++) _normalizationTable[m] = (sbyte)((m * _normalization + 128) >> 8);
 
         var blocks = layout.Blocks.OrderBy(b => b.Row).ThenBy(b => b.Column).ToArray();
         _rowStart = new int[layout.BaseRows + 1];
@@ -85,6 +90,9 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
             _rowStart[r + 1] += _rowStart[r];
         }
         VerifyLayoutIsH(code);
+        var probed = ProbeGraphMapping(code);
+        _segmentsReadChannel = probed is not null;
+        _segments = probed ?? [new GraphSegment(0, code.H.Columns, 0)];
     }
 
     public override string Name => "layered-nms";
@@ -109,8 +117,16 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
     private DecodeStatus DecodeFrame<TVec, TOps>(Workspace ws, ReadOnlySpan<float> channel, Span<byte> bits)
         where TVec : struct where TOps : struct, ILaneOps<TVec>
     {
-        Code.ToGraphLlr(channel, ws.GraphLlr.AsSpan(0, OutputLength));
-        Quantize<TVec, TOps>(ws, QuantizationScale(channel));
+        var scale = QuantizationScale(channel);
+        if (_segmentsReadChannel)
+        {
+            Quantize<TVec, TOps>(ws, channel, scale);
+        }
+        else
+        {
+            Code.ToGraphLlr(channel, ws.GraphLlr.AsSpan(0, OutputLength));
+            Quantize<TVec, TOps>(ws, ws.GraphLlr.AsSpan(0, OutputLength), scale);
+        }
 
         var status = new DecodeStatus(DecodeOutcome.NotConverged, _iterations, 0);
         var decided = false;
@@ -155,22 +171,80 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
         return mean > 0 && float.IsFinite(mean) ? QuantizedMeanMagnitude / mean : 1f;
     }
 
-    private void Quantize<TVec, TOps>(Workspace ws, float scale)
+    /// <summary>Quantises the graph LLRs (read through <see cref="_segments"/> from source) into the current column buffers.</summary>
+    private void Quantize<TVec, TOps>(Workspace ws, ReadOnlySpan<float> source, float scale)
         where TVec : struct where TOps : struct, ILaneOps<TVec>
     {
         var lanes = TOps.Count;
-        fixed (float* graph = ws.GraphLlr)
+        var staging = ws.Staging;
+        var tail = ws.TailLlrs;
+        fixed (float* first = source)
         {
-            for (var c = 0; c < _baseColumns; c++)
+            // Segments ascend in graph order, so a vector spilling past a segment's end is overwritten by the next.
+            foreach (var segment in _segments)
             {
-                var column = ws.Column(c, 0);
-                var source = graph + c * _z;
-                for (var j = 0; j < ws.VectorsPerBlock; j++)
-                    TOps.Store(column + j * lanes, TOps.Quantize(source + j * lanes, scale));
-                ws.Rotation[c] = 0;
-                ws.Bank[c] = 0;
+                var target = staging + segment.GraphStart;
+                if (segment.Source < 0)
+                {
+                    new Span<sbyte>(target, segment.Length).Fill(segment.Source == GraphSegment.Known ? (sbyte)127 : (sbyte)0);
+                    continue;
+                }
+                var from = first + segment.Source;
+                var i = 0;
+                for (; i <= segment.Length - lanes; i += lanes)
+                    TOps.Store(target + i, TOps.Quantize(from + i, scale));
+                if (i < segment.Length)
+                {
+                    new ReadOnlySpan<float>(from + i, segment.Length - i).CopyTo(tail);
+                    TOps.Store(target + i, TOps.Quantize((float*)Unsafe.AsPointer(ref tail[0]), scale));
+                }
             }
         }
+        for (var c = 0; c < _baseColumns; c++)
+        {
+            var column = ws.Column(c, 0);
+            for (var j = 0; j < ws.VectorsPerBlock; j++)
+                TOps.Store(column + j * lanes, TOps.Load(staging + c * _z + j * lanes));
+            ws.Rotation[c] = 0;
+            ws.Bank[c] = 0;
+        }
+    }
+
+    /// <summary>
+    /// Learns what <see cref="IBlockCode.ToGraphLlr"/> does by feeding it distinct values, so frames can be
+    /// quantised straight from the channel LLRs. Null when a graph LLR is anything but a copied channel
+    /// LLR, 0 or the known-bit value (then frames go through ToGraphLlr).
+    /// </summary>
+    private static GraphSegment[]? ProbeGraphMapping(IBlockCode code)
+    {
+        var probe = new float[code.N];
+        for (var i = 0; i < probe.Length; i++) probe[i] = -(i + 1);
+        var graph = new float[code.H.Columns];
+        code.ToGraphLlr(probe, graph);
+        var segments = new List<GraphSegment>();
+        for (var c = 0; c < graph.Length; c++)
+        {
+            var value = graph[c];
+            int source;
+            if (value == 0) source = GraphSegment.Zero;
+            else if (value == IBlockCode.KnownBitLlr) source = GraphSegment.Known;
+            else if (value < 0 && value >= -code.N && value == MathF.Round(value)) source = (int)-value - 1;
+            else return null;
+            var last = segments.Count - 1;
+            if (last >= 0 && segments[last] is var previous && previous.GraphStart + previous.Length == c &&
+                (source < 0 ? previous.Source == source : previous.Source >= 0 && previous.Source + previous.Length == source))
+                segments[last] = previous with { Length = previous.Length + 1 };
+            else
+                segments.Add(new GraphSegment(c, 1, source));
+        }
+        return segments.ToArray();
+    }
+
+    /// <summary>Graph columns [GraphStart, GraphStart + Length) take source LLRs from Source on, or are all zero / known.</summary>
+    private readonly record struct GraphSegment(int GraphStart, int Length, int Source)
+    {
+        public const int Zero = -1;
+        public const int Known = -2;
     }
 
     /// <summary>The Z lanes t of a column block at view rotation d: lane t holds stored entry (t + d) mod Z; position = (d + first lane) mod Z.</summary>
@@ -210,6 +284,7 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
         var messages = ws.Messages + start * vectors * lanes;
         var scratch = ws.Scratch;
         var ceiling = TOps.Broadcast(127);
+        var table = (sbyte*)Unsafe.AsPointer(ref _normalizationTable[0]);
         for (var j = 0; j < vectors; j++)
         {
             var firstLane = j * lanes;
@@ -231,8 +306,8 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
                 min1 = TOps.MinUnsigned(min1, magnitude);
                 parity = TOps.Xor(parity, q);
             }
-            var scaled1 = TOps.Scale(min1, _normalization);
-            var scaled2 = TOps.Scale(min2, _normalization);
+            var scaled1 = TOps.Scale(min1, _normalization, table);
+            var scaled2 = TOps.Scale(min2, _normalization, table);
             for (var k = 0; k < degree; k++)
             {
                 var q = TOps.Load(scratch + k * lanes);
@@ -340,6 +415,7 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
         private readonly byte[] _posteriorMemory;
         private readonly byte[] _messageMemory;
         private readonly byte[] _scratchMemory;
+        private readonly byte[] _stagingMemory;
         private readonly nint[] _pointerMemory;
         private readonly int[] _offsetMemory;
         private readonly sbyte* _posteriors;
@@ -359,14 +435,21 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
             Scratch = Align(_scratchMemory);
             _pointerMemory = GC.AllocateArray<nint>(2 * Math.Max(1, decoder._maxRowDegree), pinned: true);
             _offsetMemory = GC.AllocateArray<int>(Math.Max(1, decoder._maxRowDegree), pinned: true);
-            GraphLlr = new float[decoder.OutputLength + lanes];
+            GraphLlr = decoder._segmentsReadChannel ? [] : new float[decoder.OutputLength];
+            _stagingMemory = GC.AllocateArray<byte>(decoder.OutputLength + lanes + 64, pinned: true);
+            Staging = Align(_stagingMemory);
+            TailLlrs = GC.AllocateArray<float>(lanes, pinned: true);
             Rotation = new int[decoder._baseColumns];
             Bank = new int[decoder._baseColumns];
         }
 
         internal int VectorsPerBlock { get; }
-        /// <summary>Graph LLRs as floats, padded by one vector for the last block's loads.</summary>
+        /// <summary>Graph LLRs as floats, for codes whose graph mapping could not be probed.</summary>
         internal float[] GraphLlr { get; }
+        /// <summary>Quantised graph LLRs in graph order, padded by one vector.</summary>
+        internal sbyte* Staging { get; }
+        /// <summary>Room for the last, partial vector of a segment.</summary>
+        internal float[] TailLlrs { get; }
         /// <summary>Per column block: the shift its stored buffer is rotated by.</summary>
         internal int[] Rotation { get; }
         /// <summary>Per column block: which of its two buffers is current.</summary>
