@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Receiver.Codes;
 using Receiver.Codes.Bch;
 
@@ -125,8 +126,7 @@ public sealed class BerlekampMasseyDecoder : BatchDecoder<BerlekampMasseyDecoder
     private DecodeStatus DecodeFrame(Workspace ws, ReadOnlySpan<float> llr, Span<byte> bits)
     {
         var hardDecision = ws.HardDecision.AsSpan();
-        SignBits(llr, hardDecision);
-        for (var i = 0; i < _n; i++) bits[i] = (byte)((hardDecision[i >> 6] >> (i & 63)) & 1);
+        SignBits(llr, hardDecision, bits);
 
         var packed = ws.PackedSyndromes.AsSpan();
         packed.Clear();
@@ -164,10 +164,17 @@ public sealed class BerlekampMasseyDecoder : BatchDecoder<BerlekampMasseyDecoder
         if (length > _t) return Fail(hardDecision);
 
         // Chien search: C(alpha^-i) = 0 means an error at position i (locator X = alpha^i).
+        // For C(x) = 1 + X x the root is read off directly: i = log X.
         var locator = ws.Locator;
+        var positions = ws.ErrorPositions;
+        if (length == 1)
+        {
+            if (locator[1] == 0) return Fail(hardDecision);
+            positions[0] = log[locator[1]];
+            return Correct(packed, positions.AsSpan(0, 1), bits, hardDecision);
+        }
         var chienLogs = ws.ChienLogs.AsSpan(0, length + 1);
         for (var j = 1; j <= length; j++) chienLogs[j] = locator[j] == 0 ? -1 : log[locator[j]];
-        var positions = ws.ErrorPositions;
         var found = 0;
         for (var i = 0; i < _n && found < length; i++)
         {
@@ -183,20 +190,29 @@ public sealed class BerlekampMasseyDecoder : BatchDecoder<BerlekampMasseyDecoder
             if (value == 0) positions[found++] = i;
         }
         if (found != length) return Fail(hardDecision);
+        return Correct(packed, positions.AsSpan(0, found), bits, hardDecision);
+    }
 
+    /// <summary>Flips the located bits, or fails when they do not clear the syndrome.</summary>
+    private DecodeStatus Correct(Span<ulong> packed, ReadOnlySpan<int> positions, Span<byte> bits, ReadOnlySpan<ulong> hardDecision)
+    {
         // Converged must mean a codeword: the flips have to clear the odd syndromes (then every S_j
         // vanishes and g(x) divides the word). A cheap guard of that contract, t table XORs.
-        for (var e = 0; e < found; e++)
+        foreach (var position in positions)
         {
-            var contribution = _positionSyndromes.AsSpan(positions[e] * _syndromeWords, _syndromeWords);
+            var contribution = _positionSyndromes.AsSpan(position * _syndromeWords, _syndromeWords);
             for (var w = 0; w < packed.Length; w++) packed[w] ^= contribution[w];
         }
         if (!IsZero(packed)) return Fail(hardDecision);
-        for (var e = 0; e < found; e++) bits[positions[e]] ^= 1;
-        return new DecodeStatus(DecodeOutcome.Converged, found, 0);
+        foreach (var position in positions) bits[position] ^= 1;
+        return new DecodeStatus(DecodeOutcome.Converged, positions.Length, 0);
     }
 
-    /// <summary>Massey's shortest-LFSR synthesis over S_1..S_2t; leaves C(x) in ws.Locator and returns the register length L.</summary>
+    /// <summary>
+    /// Massey's shortest-LFSR synthesis over S_1..S_2t; leaves C(x) in ws.Locator and returns the register
+    /// length L. Binary codes (S_2j = S_j^2) have a zero discrepancy at every even step (Berlekamp), so
+    /// only the odd steps are computed and each also counts the even step after it.
+    /// </summary>
     private int BerlekampMassey(Workspace ws, ReadOnlySpan<int> syndromes, ReadOnlySpan<ushort> exp, ReadOnlySpan<ushort> log, int order)
     {
         var locator = ws.Locator.AsSpan();
@@ -209,7 +225,7 @@ public sealed class BerlekampMasseyDecoder : BatchDecoder<BerlekampMasseyDecoder
         var length = 0;
         var shift = 1;
         var previousDiscrepancy = 1;
-        for (var r = 1; r <= 2 * _t; r++)
+        for (var r = 1; r < 2 * _t; r += 2)
         {
             var discrepancy = syndromes[r];
             for (var i = 1; i <= length; i++)
@@ -217,7 +233,7 @@ public sealed class BerlekampMasseyDecoder : BatchDecoder<BerlekampMasseyDecoder
                     discrepancy ^= exp[log[locator[i]] + log[syndromes[r - i]]];
             if (discrepancy == 0)
             {
-                shift++;
+                shift += 2;
                 continue;
             }
             // C(x) -= (d / b) x^shift B(x); deg C stays <= the register length, within the arrays.
@@ -231,9 +247,9 @@ public sealed class BerlekampMasseyDecoder : BatchDecoder<BerlekampMasseyDecoder
                 length = r - length;
                 scratch.CopyTo(previous);
                 previousDiscrepancy = discrepancy;
-                shift = 1;
+                shift = 2;
             }
-            else shift++;
+            else shift += 2;
         }
         return length;
     }
@@ -251,21 +267,30 @@ public sealed class BerlekampMasseyDecoder : BatchDecoder<BerlekampMasseyDecoder
         return new DecodeStatus(DecodeOutcome.Failure, 0, unsatisfied);
     }
 
-    /// <summary>Bit i of the result is 1 when llr[i] &lt; 0 (so 0 and -0 give 0); bits past the frame stay 0.</summary>
-    private static void SignBits(ReadOnlySpan<float> llr, Span<ulong> words)
+    /// <summary>
+    /// Sign decisions, 1 when llr[i] &lt; 0 (so 0 and -0 give 0), both as bytes and as a bit mask
+    /// (bit i of words[i / 64]; bits past the frame stay 0).
+    /// </summary>
+    private static void SignBits(ReadOnlySpan<float> llr, Span<ulong> words, Span<byte> bits)
     {
         words.Clear();
         var i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (Avx512F.IsSupported)
         {
+            var one = Vector512.Create(1u);
             for (; i + Vector512<float>.Count <= llr.Length; i += Vector512<float>.Count)
             {
                 var negative = Vector512.LessThan(Vector512.Create(llr.Slice(i, Vector512<float>.Count)), Vector512<float>.Zero);
                 words[i >> 6] |= negative.ExtractMostSignificantBits() << (i & 63);
+                Avx512F.ConvertToVector128Byte(negative.AsUInt32() & one).CopyTo(bits.Slice(i, Vector512<float>.Count));
             }
         }
         for (; i < llr.Length; i++)
-            if (llr[i] < 0f) words[i >> 6] |= 1UL << (i & 63);
+        {
+            var bit = llr[i] < 0f ? 1 : 0;
+            bits[i] = (byte)bit;
+            words[i >> 6] |= (ulong)bit << (i & 63);
+        }
     }
 
     private static bool IsZero(ReadOnlySpan<ulong> words)
