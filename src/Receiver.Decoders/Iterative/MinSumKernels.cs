@@ -145,14 +145,18 @@ internal sealed class VectorMinSumKernel
     {
         var graph = _settings.Graph;
         for (var r = 0; r < graph.Rows; r++) CheckNode(graph.RowStart[r], graph.RowStart[r + 1], updatePosterior: false);
-        var columnStart = graph.ColumnStart;
-        var columnEdge = graph.ColumnEdge;
-        var checkToVariable = _checkToVariable;
+        // Indices come from the graph the arrays were sized for, so element access skips bounds checks.
+        ref var columnStart = ref MemoryMarshal.GetArrayDataReference(graph.ColumnStart);
+        ref var columnEdge = ref MemoryMarshal.GetArrayDataReference(graph.ColumnEdge);
+        ref var checkToVariable = ref MemoryMarshal.GetArrayDataReference(_checkToVariable);
+        ref var channel = ref MemoryMarshal.GetArrayDataReference(_channel);
+        ref var posterior = ref MemoryMarshal.GetArrayDataReference(_posterior);
         for (var c = 0; c < graph.Columns; c++)
         {
-            var sum = _channel[c];
-            for (var s = columnStart[c]; s < columnStart[c + 1]; s++) sum += checkToVariable[columnEdge[s]];
-            _posterior[c] = sum;
+            var sum = Unsafe.Add(ref channel, c);
+            int end = Unsafe.Add(ref columnStart, c + 1);
+            for (var s = Unsafe.Add(ref columnStart, c); s < end; s++) sum += Unsafe.Add(ref checkToVariable, Unsafe.Add(ref columnEdge, s));
+            Unsafe.Add(ref posterior, c) = sum;
         }
     }
 
@@ -165,17 +169,17 @@ internal sealed class VectorMinSumKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CheckNode(int start, int end, bool updatePosterior)
     {
-        var columns = _settings.Graph.EdgeColumn;
-        var posterior = _posterior;
-        var checkToVariable = _checkToVariable;
-        var rowInputs = _rowInputs;
+        ref var columns = ref MemoryMarshal.GetArrayDataReference(_settings.Graph.EdgeColumn);
+        ref var posterior = ref MemoryMarshal.GetArrayDataReference(_posterior);
+        ref var checkToVariable = ref MemoryMarshal.GetArrayDataReference(_checkToVariable);
+        ref var rowInputs = ref MemoryMarshal.GetArrayDataReference(_rowInputs);
         var min1 = Vector512.Create(MinSumSettings.Saturation);
         var min2 = min1;
         var signs = Vector512<uint>.Zero;
         for (var e = start; e < end; e++)
         {
-            var input = posterior[columns[e]] - checkToVariable[e];
-            rowInputs[e - start] = input;
+            var input = Unsafe.Add(ref posterior, Unsafe.Add(ref columns, e)) - Unsafe.Add(ref checkToVariable, e);
+            Unsafe.Add(ref rowInputs, e - start) = input;
             var magnitude = Vector512.Abs(input);
             min2 = Vector512.Min(min2, Vector512.Max(min1, magnitude));
             min1 = Vector512.Min(min1, magnitude);
@@ -187,12 +191,12 @@ internal sealed class VectorMinSumKernel
         var beta = Vector512.Create(_settings.Beta);
         for (var e = start; e < end; e++)
         {
-            var input = rowInputs[e - start];
+            var input = Unsafe.Add(ref rowInputs, e - start);
             var magnitude = Vector512.ConditionalSelect(Vector512.Equals(Vector512.Abs(input), min1), min2, min1);
             magnitude = normalized ? magnitude * alpha : Vector512.Max(magnitude - beta, Vector512<float>.Zero);
             var message = (magnitude.AsUInt32() | ((signs ^ input.AsUInt32()) & signBit)).AsSingle();
-            checkToVariable[e] = message;
-            if (updatePosterior) posterior[columns[e]] = input + message;
+            Unsafe.Add(ref checkToVariable, e) = message;
+            if (updatePosterior) Unsafe.Add(ref posterior, Unsafe.Add(ref columns, e)) = input + message;
         }
     }
 }
