@@ -37,7 +37,7 @@ internal static class BerPlot
         plot.Grid.MinorLineColor = Colors.Black.WithAlpha(0.05);
         plot.Title(string.Create(CultureInfo.InvariantCulture,
             $"{code.Name} (n={code.N}, k={code.K}), {settings.Modulation}/{(settings.Fading == Codes.Channel.Fading.None ? "AWGN" : "Rayleigh")}, " +
-            $"{settings.Iterations} it, >= {settings.Stop.MinFrameErrors} frame errors or {settings.Stop.MaxFrames} frames"), size: 13);
+            $"{settings.Iterations} it, {ResultTable.StopRuleText(settings.Stop)}"), size: 13);
         plot.ShowLegend(Alignment.LowerLeft);
 
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));

@@ -24,8 +24,8 @@ internal static class ResultTable
                 $"{code.Name}  n = {code.N}, k = {code.K}, R = {code.K / (double)code.N:0.####}")))
             .Caption(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                 $"{s.Modulation}/{(s.Fading == Codes.Channel.Fading.None ? "AWGN" : "Rayleigh")}, {(s.AllZero ? "all-zero codeword" : "random info bits")}, seed {s.Seed}, " +
-                $"stop at {s.Stop.MinFrameErrors} frame errors or {s.Stop.MaxFrames} frames, {s.Iterations} iterations max")));
-        foreach (var column in new[] { "decoder", "Eb/N0 dB", "frames", "frame err", "bit err", "BER", "FER", "-ln BER", "info BER", "avg iter", "frames/s", "stopped by" })
+                $"{StopRuleText(s.Stop)}, {s.Iterations} iterations max")));
+        foreach (var column in new[] { "decoder", "Eb/N0 dB", "frames", "frame err", "bit err", "BER", "FER", "-ln BER", "info BER", "avg iter", "frames/s", "stop" })
             table.AddColumn(new TableColumn(column) { Alignment = column == "decoder" ? Justify.Left : Justify.Right });
 
         foreach (var r in results)
@@ -42,11 +42,16 @@ internal static class ResultTable
                 Scientific(r.InfoBer),
                 Invariant($"{r.AverageIterations:0.00}"),
                 Invariant($"{r.FramesPerSecond:0}"),
-                PointJson.StopReasonName(r.StopReason).Replace('_', ' '));
+                r.StopReason switch { StopReason.FrameErrors => "errors", StopReason.MaxFrames => "frames", _ => "cancelled" });
         }
         console.Write(table);
         terminal.Out.Flush();
     }
+
+    /// <summary>The stop rule in words, e.g. "stop at 100 frame errors or 1000000 frames".</summary>
+    public static string StopRuleText(StopRule stop) => stop.MinFrameErrors > 0
+        ? string.Create(CultureInfo.InvariantCulture, $"stop at {stop.MinFrameErrors} frame errors or {stop.MaxFrames} frames")
+        : string.Create(CultureInfo.InvariantCulture, $"{stop.MaxFrames} frames per point");
 
     private static string Scientific(double value) => double.IsFinite(value) ? Invariant($"{value:0.000E+00}") : "-";
 
