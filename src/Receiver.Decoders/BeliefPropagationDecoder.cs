@@ -34,7 +34,8 @@ public sealed class BeliefPropagationDecoder : BatchDecoder<BeliefPropagationDec
     /// <summary>True when chunks run the 8-lane AVX-512 kernel.</summary>
     public bool IsVectorized { get; }
 
-    protected override int ChunkFrames => IsVectorized ? VectorBeliefPropagationKernel.Lanes : 1;
+    /// <summary>Several lanes' worth, so lanes freed by early stop pick up the chunk's next frames.</summary>
+    protected override int ChunkFrames => IsVectorized ? 8 * VectorBeliefPropagationKernel.Lanes : 1;
 
     protected override Workspace CreateWorkspace() => new(this);
 
@@ -42,8 +43,7 @@ public sealed class BeliefPropagationDecoder : BatchDecoder<BeliefPropagationDec
     {
         if (workspace.Vector is { } vector)
         {
-            FrameLanes.Fill<double>(Code, llrs, status.Length, workspace.GraphLlr, vector.Channel);
-            vector.Decode(bits, status);
+            vector.Decode(Code, llrs, bits, status);
             return;
         }
         var scalar = workspace.Scalar!;

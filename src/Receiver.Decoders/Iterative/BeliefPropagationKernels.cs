@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using Receiver.Codes;
 
 namespace Receiver.Decoders.Iterative;
 
@@ -79,7 +80,7 @@ internal sealed class ScalarBeliefPropagationKernel(TannerGraph graph, int itera
 /// <summary>
 /// Flooding sum-product on eight frames at once, one per double lane of a <see cref="Vector512{T}"/>,
 /// with the same formulas as <see cref="ScalarBeliefPropagationKernel"/> (vector exp/log may differ from
-/// the scalar ones in the last bit). Lanes stop independently.
+/// the scalar ones in the last bit), streamed through the lanes by <see cref="FrameLanes"/>.
 /// </summary>
 internal sealed class VectorBeliefPropagationKernel
 {
@@ -87,9 +88,7 @@ internal sealed class VectorBeliefPropagationKernel
     private readonly TannerGraph _graph;
     private readonly int _iterations;
     private readonly bool _earlyStop;
-    private readonly Vector512<double>[] _channel;
-    private readonly Vector512<double>[] _posterior;
-    private readonly Vector512<double>[] _checkToVariable;
+    private readonly LaneState<double> _state;
     private readonly Vector512<double>[] _halfTanh;
     private readonly Vector512<double>[] _suffix;
     private readonly Action _iterate;
@@ -99,30 +98,23 @@ internal sealed class VectorBeliefPropagationKernel
         _graph = graph;
         _iterations = iterations;
         _earlyStop = earlyStop;
-        _channel = new Vector512<double>[graph.Columns];
-        _posterior = new Vector512<double>[graph.Columns];
-        _checkToVariable = new Vector512<double>[graph.Edges];
+        _state = new LaneState<double>(graph);
         _halfTanh = new Vector512<double>[graph.MaxRowWeight];
         _suffix = new Vector512<double>[graph.MaxRowWeight + 1];
         _iterate = Iterate;
     }
 
-    /// <summary>Channel LLRs, lane-interleaved: lane f of vector c is column c of frame f.</summary>
-    public Span<Vector512<double>> Channel => _channel;
-
-    public void Decode(Span<byte> bits, Span<DecodeStatus> status)
-    {
-        _channel.CopyTo(_posterior, 0);
-        Array.Clear(_checkToVariable);
-        FrameLanes.Run<double>(_graph, _posterior, _iterations, _earlyStop, _iterate, bits, status);
-    }
+    /// <summary>Decodes status.Length frames of channel LLRs into graph-length hard bits, back to back.</summary>
+    public void Decode(IBlockCode code, ReadOnlySpan<float> llrs, Span<byte> bits, Span<DecodeStatus> status) =>
+        FrameLanes.Run(code, _state, _iterate, _iterations, _earlyStop, llrs, bits, status);
 
     private void Iterate()
     {
         var graph = _graph;
         var columns = graph.EdgeColumn;
-        var posterior = _posterior;
-        var checkToVariable = _checkToVariable;
+        var posterior = _state.Posterior;
+        var checkToVariable = _state.CheckToVariable;
+        var channel = _state.Channel;
         var halfTanh = _halfTanh;
         var suffix = _suffix;
         var llrClamp = Vector512.Create(SumProduct.LlrClamp);
@@ -151,7 +143,7 @@ internal sealed class VectorBeliefPropagationKernel
         var columnEdge = graph.ColumnEdge;
         for (var c = 0; c < graph.Columns; c++)
         {
-            var sum = _channel[c];
+            var sum = channel[c];
             for (var s = columnStart[c]; s < columnStart[c + 1]; s++) sum += checkToVariable[columnEdge[s]];
             posterior[c] = sum;
         }

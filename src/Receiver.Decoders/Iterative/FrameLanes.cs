@@ -5,31 +5,128 @@ using Receiver.Codes;
 namespace Receiver.Decoders.Iterative;
 
 /// <summary>
-/// Bookkeeping of frame-interleaved kernels, where lane f of every vector belongs to frame f:
-/// transposing frames into lanes, per-lane syndromes, and retiring lanes as they stop.
+/// Message state of a frame-interleaved kernel: lane f of every vector belongs to the frame decoded in lane f.
+/// Channel and posterior have one vector per graph column, check-to-variable messages one per edge.
+/// </summary>
+internal sealed class LaneState<T> where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+{
+    public LaneState(TannerGraph graph)
+    {
+        Graph = graph;
+        Channel = new Vector512<T>[graph.Columns];
+        Posterior = new Vector512<T>[graph.Columns];
+        CheckToVariable = new Vector512<T>[graph.Edges];
+        GraphLlr = new float[graph.Columns];
+    }
+
+    public TannerGraph Graph { get; }
+    public Vector512<T>[] Channel { get; }
+    public Vector512<T>[] Posterior { get; }
+    public Vector512<T>[] CheckToVariable { get; }
+
+    /// <summary>One frame's channel LLRs mapped onto the graph.</summary>
+    public float[] GraphLlr { get; }
+}
+
+/// <summary>
+/// Streams a chunk of frames through the lanes of a frame-interleaved kernel: each lane decodes
+/// one frame until its hard decision satisfies every check (early stop) or it reaches the
+/// iteration cap, then takes the next frame of the chunk, so a slow frame does not hold up the
+/// others. Lanes never mix, so every frame gets exactly what a one-frame decoder would give.
 /// </summary>
 internal static class FrameLanes
 {
-    /// <summary>
-    /// Maps each frame's channel LLRs onto the graph and writes them lane-interleaved (element c * lanes + f);
-    /// lanes past the last frame get a strong all-zero word, which converges at once and is never read.
-    /// </summary>
-    public static void Fill<T>(IBlockCode code, ReadOnlySpan<float> llrs, int frames, float[] graphLlr, Span<Vector512<T>> channel)
-        where T : struct, System.Numerics.INumber<T>
+    public static void Run<T>(IBlockCode code, LaneState<T> state, Action iterate, int iterations, bool earlyStop,
+        ReadOnlySpan<float> llrs, Span<byte> bits, Span<DecodeStatus> status)
+        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
     {
         var lanes = Vector512<T>.Count;
-        var interleaved = MemoryMarshal.Cast<Vector512<T>, T>(channel);
-        for (var f = 0; f < lanes; f++)
+        var graph = state.Graph;
+        var columns = graph.Columns;
+        Span<int> laneFrame = stackalloc int[lanes];
+        Span<int> laneIterations = stackalloc int[lanes];
+        laneFrame.Fill(-1);
+        var frames = status.Length;
+        var next = 0;
+        Array.Clear(state.CheckToVariable);
+        while (true)
         {
-            if (f < frames) code.ToGraphLlr(llrs.Slice(f * code.N, code.N), graphLlr);
-            else Array.Fill(graphLlr, 1f);
-            for (var c = 0; c < graphLlr.Length; c++) interleaved[c * lanes + f] = T.CreateTruncating(graphLlr[c]);
+            var fresh = 0;
+            for (var lane = 0; lane < lanes && next < frames; lane++)
+            {
+                if (laneFrame[lane] >= 0) continue;
+                while (next < frames)
+                {
+                    var frame = next++;
+                    code.ToGraphLlr(llrs.Slice(frame * code.N, code.N), state.GraphLlr);
+                    if (earlyStop && graph.AllChecksSatisfied<float>(state.GraphLlr))
+                    {
+                        // Already a codeword: zero iterations, no lane needed.
+                        TannerGraph.HardDecision<float>(state.GraphLlr, bits.Slice(frame * columns, columns));
+                        status[frame] = new DecodeStatus(DecodeOutcome.Converged, 0, 0);
+                        continue;
+                    }
+                    LoadChannel(state, lane);
+                    laneFrame[lane] = frame;
+                    laneIterations[lane] = 0;
+                    fresh |= 1 << lane;
+                    break;
+                }
+            }
+            if (fresh != 0) ResetLanes(state, fresh);
+
+            var atCap = false;
+            var active = false;
+            for (var lane = 0; lane < lanes; lane++)
+            {
+                if (laneFrame[lane] < 0) continue;
+                active = true;
+                atCap |= ++laneIterations[lane] == iterations;
+            }
+            if (!active) return;
+            iterate();
+
+            if (!earlyStop && !atCap) continue;
+            var unsatisfied = UnsatisfiedChecks(graph, state.Posterior);
+            var posterior = MemoryMarshal.Cast<Vector512<T>, T>(state.Posterior.AsSpan());
+            for (var lane = 0; lane < lanes; lane++)
+            {
+                var frame = laneFrame[lane];
+                if (frame < 0) continue;
+                var checks = int.CreateTruncating(unsatisfied.GetElement(lane));
+                if (!(earlyStop && checks == 0) && laneIterations[lane] < iterations) continue;
+                var frameBits = bits.Slice(frame * columns, columns);
+                for (var c = 0; c < columns; c++) frameBits[c] = posterior[c * lanes + lane] < T.Zero ? (byte)1 : (byte)0;
+                status[frame] = new DecodeStatus(checks == 0 ? DecodeOutcome.Converged : DecodeOutcome.NotConverged, laneIterations[lane], checks);
+                laneFrame[lane] = -1;
+            }
         }
     }
 
+    private static void LoadChannel<T>(LaneState<T> state, int lane) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        var lanes = Vector512<T>.Count;
+        var channel = MemoryMarshal.Cast<Vector512<T>, T>(state.Channel.AsSpan());
+        var graphLlr = state.GraphLlr;
+        for (var c = 0; c < graphLlr.Length; c++) channel[c * lanes + lane] = T.CreateTruncating(graphLlr[c]);
+    }
+
+    /// <summary>Starts the lanes in the bit mask afresh: posterior = channel, no check messages yet.</summary>
+    private static void ResetLanes<T>(LaneState<T> state, int freshLanes) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        var fresh = Vector512<T>.Zero;
+        for (var lane = 0; lane < Vector512<T>.Count; lane++)
+            if ((freshLanes & (1 << lane)) != 0) fresh = fresh.WithElement(lane, T.AllBitsSet);
+        var posterior = state.Posterior;
+        var channel = state.Channel;
+        for (var c = 0; c < posterior.Length; c++) posterior[c] = Vector512.ConditionalSelect(fresh, channel[c], posterior[c]);
+        var messages = state.CheckToVariable;
+        for (var e = 0; e < messages.Length; e++) messages[e] = Vector512.AndNot(messages[e], fresh);
+    }
+
     /// <summary>Unsatisfied checks of each lane's hard decision (L &lt; 0 gives 1), as a count in lane type T.</summary>
-    public static Vector512<T> UnsatisfiedChecks<T>(TannerGraph graph, ReadOnlySpan<Vector512<T>> posterior)
-        where T : struct, System.Numerics.INumber<T>
+    private static Vector512<T> UnsatisfiedChecks<T>(TannerGraph graph, ReadOnlySpan<Vector512<T>> posterior)
+        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
     {
         var rowStart = graph.RowStart;
         var columns = graph.EdgeColumn;
@@ -42,49 +139,5 @@ internal static class FrameLanes
             count += parity & Vector512<T>.One;
         }
         return count;
-    }
-
-    /// <summary>
-    /// Takes output bits and status of the pending lanes whose hard decision is a codeword (every pending
-    /// lane when <paramref name="final"/>); returns the mask of lanes still pending.
-    /// </summary>
-    public static int Retire<T>(TannerGraph graph, ReadOnlySpan<Vector512<T>> posterior, int pending, int iteration, bool final,
-        Span<byte> bits, Span<DecodeStatus> status)
-        where T : struct, System.Numerics.INumber<T>
-    {
-        var lanes = Vector512<T>.Count;
-        var unsatisfied = UnsatisfiedChecks(graph, posterior);
-        var interleaved = MemoryMarshal.Cast<Vector512<T>, T>(posterior);
-        var columns = graph.Columns;
-        for (var lane = 0; lane < status.Length; lane++)
-        {
-            if ((pending & (1 << lane)) == 0) continue;
-            var checks = int.CreateTruncating(unsatisfied.GetElement(lane));
-            if (checks != 0 && !final) continue;
-            pending &= ~(1 << lane);
-            var laneBits = bits.Slice(lane * columns, columns);
-            for (var c = 0; c < columns; c++) laneBits[c] = interleaved[c * lanes + lane] < T.Zero ? (byte)1 : (byte)0;
-            status[lane] = new DecodeStatus(checks == 0 ? DecodeOutcome.Converged : DecodeOutcome.NotConverged, iteration, checks);
-        }
-        return pending;
-    }
-
-    /// <summary>
-    /// Runs <paramref name="iterate"/> until every lane has stopped: lanes retire when their hard decision is a
-    /// codeword (checked before the first iteration and after each one when early stop is on) or at the cap.
-    /// </summary>
-    public static void Run<T>(TannerGraph graph, Vector512<T>[] posterior, int iterations, bool earlyStop, Action iterate,
-        Span<byte> bits, Span<DecodeStatus> status)
-        where T : struct, System.Numerics.INumber<T>
-    {
-        var frames = status.Length;
-        var pending = (int)((1L << frames) - 1);
-        if (earlyStop) pending = Retire<T>(graph, posterior, pending, 0, final: false, bits, status);
-        for (var iteration = 1; pending != 0 && iteration <= iterations; iteration++)
-        {
-            iterate();
-            var final = iteration == iterations;
-            if (earlyStop || final) pending = Retire<T>(graph, posterior, pending, iteration, final, bits, status);
-        }
     }
 }

@@ -29,7 +29,8 @@ public abstract class MinSumDecoderBase : BatchDecoder<MinSumDecoderBase.Workspa
     /// <summary>True when chunks run the 16-lane AVX-512 kernel.</summary>
     public bool IsVectorized { get; }
 
-    protected override int ChunkFrames => IsVectorized ? VectorMinSumKernel.Lanes : 1;
+    /// <summary>Several lanes' worth, so lanes freed by early stop pick up the chunk's next frames.</summary>
+    protected override int ChunkFrames => IsVectorized ? 8 * VectorMinSumKernel.Lanes : 1;
 
     protected override Workspace CreateWorkspace() => new(_settings, Code.H.Columns, IsVectorized);
 
@@ -37,8 +38,7 @@ public abstract class MinSumDecoderBase : BatchDecoder<MinSumDecoderBase.Workspa
     {
         if (workspace.Vector is { } vector)
         {
-            FrameLanes.Fill<float>(Code, llrs, status.Length, workspace.GraphLlr, vector.Channel);
-            vector.Decode(bits, status);
+            vector.Decode(Code, llrs, bits, status);
             return;
         }
         var scalar = workspace.Scalar!;

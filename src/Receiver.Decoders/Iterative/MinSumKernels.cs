@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Receiver.Codes;
 
 namespace Receiver.Decoders.Iterative;
 
@@ -105,14 +106,14 @@ internal sealed class ScalarMinSumKernel(MinSumSettings settings)
 }
 
 /// <summary>
-/// Sixteen frames at once, one per float lane of a <see cref="Vector512{T}"/>: every graph value is
-/// a vector whose lane f belongs to frame f. Lanes stop independently (their output and status are
-/// taken when they converge); the chunk ends when every lane has stopped.
+/// Sixteen frames at once, one per float lane of a <see cref="Vector512{T}"/>, streamed through
+/// the lanes by <see cref="FrameLanes"/>.
 /// </summary>
 internal sealed class VectorMinSumKernel
 {
     public const int Lanes = 16;
     private readonly MinSumSettings _settings;
+    private readonly LaneState<float> _state;
     private readonly Vector512<float>[] _channel;
     private readonly Vector512<float>[] _posterior;
     private readonly Vector512<float>[] _checkToVariable;
@@ -122,24 +123,17 @@ internal sealed class VectorMinSumKernel
     public VectorMinSumKernel(MinSumSettings settings)
     {
         _settings = settings;
-        var graph = settings.Graph;
-        _channel = new Vector512<float>[graph.Columns];
-        _posterior = new Vector512<float>[graph.Columns];
-        _checkToVariable = new Vector512<float>[graph.Edges];
-        _rowInputs = new Vector512<float>[graph.MaxRowWeight];
+        _state = new LaneState<float>(settings.Graph);
+        _channel = _state.Channel;
+        _posterior = _state.Posterior;
+        _checkToVariable = _state.CheckToVariable;
+        _rowInputs = new Vector512<float>[settings.Graph.MaxRowWeight];
         _iterate = settings.Schedule == MinSumSchedule.Layered ? LayeredIteration : FloodingIteration;
     }
 
-    /// <summary>Channel LLRs, lane-interleaved: lane f of vector c is column c of frame f.</summary>
-    public Span<Vector512<float>> Channel => _channel;
-
-    /// <summary>Decodes the first status.Length lanes of <see cref="Channel"/>; bits receive status.Length graph-length frames back to back.</summary>
-    public void Decode(Span<byte> bits, Span<DecodeStatus> status)
-    {
-        _channel.CopyTo(_posterior, 0);
-        Array.Clear(_checkToVariable);
-        FrameLanes.Run<float>(_settings.Graph, _posterior, _settings.Iterations, _settings.EarlyStop, _iterate, bits, status);
-    }
+    /// <summary>Decodes status.Length frames of channel LLRs into graph-length hard bits, back to back.</summary>
+    public void Decode(IBlockCode code, ReadOnlySpan<float> llrs, Span<byte> bits, Span<DecodeStatus> status) =>
+        FrameLanes.Run(code, _state, _iterate, _settings.Iterations, _settings.EarlyStop, llrs, bits, status);
 
     private void FloodingIteration()
     {
