@@ -11,8 +11,36 @@ namespace Receiver.Cli;
 /// </summary>
 internal static class BerPlot
 {
-    /// <summary>Writes the PNG and says how it was drawn.</summary>
+    /// <summary>Set to "matplotlib" to draw with /usr/bin/python3 + matplotlib instead of ScottPlot.</summary>
+    public const string BackendVariable = "RECEIVER_PLOT_BACKEND";
+
+    /// <summary>Writes the PNG and says how it was drawn (ScottPlot, or matplotlib when SkiaSharp's native library cannot load).</summary>
     public static string Write(string path, IBlockCode code, EvalSettings settings, IReadOnlyList<PointResult> results)
+    {
+        var title = string.Create(CultureInfo.InvariantCulture,
+            $"{code.Name} (n={code.N}, k={code.K}), {settings.Modulation}/{(settings.Fading == Codes.Channel.Fading.None ? "AWGN" : "Rayleigh")}, " +
+            $"{settings.Iterations} it, {ResultTable.StopRuleText(settings.Stop)}");
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null) Directory.CreateDirectory(directory);
+
+        if (Environment.GetEnvironmentVariable(BackendVariable) is "matplotlib")
+        {
+            MatplotlibPlot.Write(path, title, results);
+            return "matplotlib";
+        }
+        try
+        {
+            WriteWithScottPlot(path, title, results);
+            return "ScottPlot";
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or BadImageFormatException or EntryPointNotFoundException)
+        {
+            MatplotlibPlot.Write(path, title, results);
+            return $"matplotlib; ScottPlot could not render here: {e.GetBaseException().Message}";
+        }
+    }
+
+    private static void WriteWithScottPlot(string path, string title, IReadOnlyList<PointResult> results)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
@@ -35,15 +63,9 @@ internal static class BerPlot
         plot.Axes.Bottom.Label.Text = "Eb/N0 (dB)";
         plot.Grid.MajorLineColor = Colors.Black.WithAlpha(0.15);
         plot.Grid.MinorLineColor = Colors.Black.WithAlpha(0.05);
-        plot.Title(string.Create(CultureInfo.InvariantCulture,
-            $"{code.Name} (n={code.N}, k={code.K}), {settings.Modulation}/{(settings.Fading == Codes.Channel.Fading.None ? "AWGN" : "Rayleigh")}, " +
-            $"{settings.Iterations} it, {ResultTable.StopRuleText(settings.Stop)}"), size: 13);
+        plot.Title(title, size: 13);
         plot.ShowLegend(Alignment.LowerLeft);
-
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null) Directory.CreateDirectory(directory);
         plot.SavePng(path, 960, 640);
-        return "ScottPlot";
     }
 
     private static void AddCurve(Plot plot, PointResult[] points, Func<PointResult, double> rate, string label, Color color, LinePattern pattern, MarkerShape marker)
