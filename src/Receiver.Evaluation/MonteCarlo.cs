@@ -22,6 +22,16 @@ public static class MonteCarlo
     private const int AutoBatchLlrs = 1 << 18;
     private const int MaxAutoBatch = 4096;
 
+    /// <summary>Measures one Eb/N0 point until the stop rule or cancellation, whichever comes first.</summary>
+    /// <param name="code">Code to simulate; sigma follows <see cref="EbN0.NoiseSigma"/> with R = K/N.</param>
+    /// <param name="decoder">Decoder of <paramref name="code"/> (input N channel LLRs, output the graph codeword).</param>
+    /// <param name="seed">Run seed: frame f of this point uses a seed derived from (seed, <paramref name="ebN0Db"/>, f).</param>
+    /// <param name="allZeroCodeword">Send the all-zero codeword (no encoder needed) instead of random info bits.</param>
+    /// <param name="batchFrames">Frames per decoder call; 0 adapts the size to reach the error target without overshooting it by much.</param>
+    /// <param name="progress">Receives the counts after every batch but the last, then the final result.</param>
+    /// <param name="cancellationToken">Checked between batches; cancelling returns the counts so far with <see cref="StopReason.Cancelled"/>.</param>
+    /// <param name="modulation">Channel mapping (QPSK gives BPSK's LLR statistics on AWGN).</param>
+    /// <param name="fading">Channel gain per symbol.</param>
     public static PointResult RunPoint(
         IBlockCode code,
         IBatchDecoder decoder,
