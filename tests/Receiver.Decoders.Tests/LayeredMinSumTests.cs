@@ -1,3 +1,4 @@
+using Receiver.Codes;
 using Xunit.Abstractions;
 
 namespace Receiver.Decoders.Tests;
@@ -44,6 +45,53 @@ public class LayeredMinSumTests(ITestOutputHelper output)
             var code = IterativeHarness.Load(name);
             KernelEquivalence.Assert(new LayeredMinSumDecoder(code, options, vectorized: true), new LayeredMinSumDecoder(code, options, vectorized: false));
         }
+    }
+
+    // 5G NR graph: longer than N (punctured systematic columns get LLR 0, fillers KnownBitLlr).
+    public static TheoryData<string> GenericDecoders => new() { "bp", "nms", "oms", "layered-nms" };
+
+    private static (IBatchDecoder Vectorized, IBatchDecoder Scalar) Create(string name, IBlockCode code, DecoderOptions options) => name switch
+    {
+        "bp" => (new BeliefPropagationDecoder(code, options, vectorized: true), new BeliefPropagationDecoder(code, options, vectorized: false)),
+        "nms" => (new MinSumDecoder(code, options, MinSumVariant.Normalized, vectorized: true), new MinSumDecoder(code, options, MinSumVariant.Normalized, vectorized: false)),
+        "oms" => (new MinSumDecoder(code, options, MinSumVariant.Offset, vectorized: true), new MinSumDecoder(code, options, MinSumVariant.Offset, vectorized: false)),
+        _ => (new LayeredMinSumDecoder(code, options, vectorized: true), new LayeredMinSumDecoder(code, options, vectorized: false)),
+    };
+
+    [Theory]
+    [MemberData(nameof(GenericDecoders))]
+    public void RecoversInfoBitsOnPuncturedNrGraph(string name)
+    {
+        var code = IterativeHarness.Load("nr:100,200");
+        Assert.True(code.H.Columns > code.N);
+        const int frames = 37;
+        var random = new Random(21);
+        var info = new byte[frames * code.K];
+        var transmitted = new byte[frames * code.N];
+        for (var i = 0; i < info.Length; i++) info[i] = (byte)random.Next(2);
+        for (var f = 0; f < frames; f++) code.Encode(info.AsSpan(f * code.K, code.K), transmitted.AsSpan(f * code.N, code.N));
+        var llrs = transmitted.Select(b => b == 0 ? 4f : -4f).ToArray();
+        foreach (var decoder in new[] { Create(name, code, new DecoderOptions { Iterations = 20 }).Vectorized, Create(name, code, new DecoderOptions { Iterations = 20 }).Scalar })
+        {
+            Assert.Equal(code.H.Columns, decoder.OutputLength);
+            var bits = new byte[frames * decoder.OutputLength];
+            var status = new DecodeStatus[frames];
+            decoder.Decode(llrs, bits, status);
+            var decodedInfo = new byte[frames * code.K];
+            for (var f = 0; f < frames; f++)
+                code.GraphToInfo(bits.AsSpan(f * decoder.OutputLength, decoder.OutputLength), decodedInfo.AsSpan(f * code.K, code.K));
+            Assert.Equal(info, decodedInfo);
+            Assert.All(status, s => Assert.Equal(DecodeOutcome.Converged, s.Outcome));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(GenericDecoders))]
+    public void VectorizedKernelMatchesScalarOnNrGraph(string name)
+    {
+        var code = IterativeHarness.Load("nr:100,200");
+        var (vectorized, scalar) = Create(name, code, new DecoderOptions { Iterations = 10 });
+        KernelEquivalence.AssertSameOutput(vectorized, scalar);
     }
 
     [Fact]

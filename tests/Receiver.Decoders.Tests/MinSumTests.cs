@@ -102,8 +102,8 @@ internal static class KernelEquivalence
         var llrs = new float[frames * code.N];
         // Low SNR so many lanes fail and stop at different iterations.
         new AwgnChannel(12).Transmit(codewords, EbN0.NoiseSigma(2.0, (double)code.K / code.N), llrs);
-        var vectorBits = new byte[frames * code.N];
-        var scalarBits = new byte[frames * code.N];
+        var vectorBits = new byte[frames * vectorized.OutputLength];
+        var scalarBits = new byte[frames * scalar.OutputLength];
         var vectorStatus = new DecodeStatus[frames];
         var scalarStatus = new DecodeStatus[frames];
         vectorized.Decode(llrs, vectorBits, vectorStatus);
