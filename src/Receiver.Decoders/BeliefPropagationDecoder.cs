@@ -9,7 +9,8 @@ namespace Receiver.Decoders;
 /// 2 atanh(prod tanh(m/2)) over its other inputs, then every posterior is channel plus all
 /// incoming messages; the hard decision (L &lt; 0 gives 1) is checked after every iteration.
 /// Runs in double with messages clamped to +-30 (tanh products stay away from +-1, atanh finite).
-/// With AVX-512 it decodes 8 frames per chunk, one per double lane; otherwise one frame per chunk.
+/// With AVX-512 it streams the chunk's frames through 8 double lanes (one frame per lane);
+/// otherwise it decodes one frame at a time with the same formulas.
 /// </summary>
 public sealed class BeliefPropagationDecoder : BatchDecoder<BeliefPropagationDecoder.Workspace>
 {
@@ -50,25 +51,21 @@ public sealed class BeliefPropagationDecoder : BatchDecoder<BeliefPropagationDec
         var columns = _graph.Columns;
         for (var f = 0; f < status.Length; f++)
         {
-            Code.ToGraphLlr(llrs.Slice(f * InputLength, InputLength), workspace.GraphLlr);
-            var channel = scalar.Channel;
-            for (var c = 0; c < columns; c++) channel[c] = workspace.GraphLlr[c];
+            Code.ToGraphLlr(llrs.Slice(f * InputLength, InputLength), scalar.GraphLlr);
             status[f] = scalar.Decode(bits.Slice(f * columns, columns));
         }
     }
 
-    /// <summary>Per-thread scratch: the kernel's message arrays and a graph-length LLR buffer.</summary>
+    /// <summary>Per-thread scratch of one decoder: the message arrays of its kernel.</summary>
     public sealed class Workspace
     {
         internal Workspace(BeliefPropagationDecoder decoder)
         {
             var graph = decoder._graph;
-            GraphLlr = new float[graph.Columns];
             if (decoder.IsVectorized) Vector = new VectorBeliefPropagationKernel(graph, decoder._iterations, decoder._earlyStop);
             else Scalar = new ScalarBeliefPropagationKernel(graph, decoder._iterations, decoder._earlyStop);
         }
 
-        internal float[] GraphLlr { get; }
         internal ScalarBeliefPropagationKernel? Scalar { get; }
         internal VectorBeliefPropagationKernel? Vector { get; }
     }

@@ -17,6 +17,7 @@ internal static class SumProduct
 /// <summary>Flooding sum-product on one frame at a time.</summary>
 internal sealed class ScalarBeliefPropagationKernel(TannerGraph graph, int iterations, bool earlyStop)
 {
+    private readonly float[] _graphLlr = new float[graph.Columns];
     private readonly double[] _channel = new double[graph.Columns];
     private readonly double[] _posterior = new double[graph.Columns];
     private readonly double[] _checkToVariable = new double[graph.Edges];
@@ -24,10 +25,12 @@ internal sealed class ScalarBeliefPropagationKernel(TannerGraph graph, int itera
     private readonly double[] _suffix = new double[graph.MaxRowWeight + 1];
 
     /// <summary>Graph-length channel LLRs to fill before <see cref="Decode"/>.</summary>
-    public Span<double> Channel => _channel;
+    public Span<float> GraphLlr => _graphLlr;
 
+    /// <summary>Decodes the frame in <see cref="GraphLlr"/> into graph-length hard bits.</summary>
     public DecodeStatus Decode(Span<byte> bits)
     {
+        for (var c = 0; c < _channel.Length; c++) _channel[c] = _graphLlr[c];
         _channel.CopyTo(_posterior, 0);
         Array.Clear(_checkToVariable);
         var done = 0;

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Receiver.Codes;
 
@@ -6,8 +5,8 @@ namespace Receiver.Decoders.Iterative;
 
 /// <summary>
 /// Shared engine of the min-sum family on any H (all rows, redundant ones included). With
-/// AVX-512 it decodes 16 frames per chunk, one per vector lane; otherwise one frame per chunk.
-/// Both paths give identical bits and statuses.
+/// AVX-512 it streams the chunk's frames through 16 float lanes (one frame per lane);
+/// otherwise it decodes one frame at a time. Both paths give identical bits and statuses.
 /// </summary>
 public abstract class MinSumDecoderBase : BatchDecoder<MinSumDecoderBase.Workspace>
 {
@@ -32,7 +31,7 @@ public abstract class MinSumDecoderBase : BatchDecoder<MinSumDecoderBase.Workspa
     /// <summary>Several lanes' worth, so lanes freed by early stop pick up the chunk's next frames.</summary>
     protected override int ChunkFrames => IsVectorized ? 8 * VectorMinSumKernel.Lanes : 1;
 
-    protected override Workspace CreateWorkspace() => new(_settings, Code.H.Columns, IsVectorized);
+    protected override Workspace CreateWorkspace() => new(_settings, IsVectorized);
 
     protected override void DecodeChunk(Workspace workspace, ReadOnlySpan<float> llrs, Span<byte> bits, Span<DecodeStatus> status)
     {
@@ -50,17 +49,15 @@ public abstract class MinSumDecoderBase : BatchDecoder<MinSumDecoderBase.Workspa
         }
     }
 
-    /// <summary>Per-thread scratch of one decoder: the kernel's message arrays and a graph-length LLR buffer.</summary>
+    /// <summary>Per-thread scratch of one decoder: the message arrays of its kernel.</summary>
     public sealed class Workspace
     {
-        internal Workspace(MinSumSettings settings, int columns, bool vectorized)
+        internal Workspace(MinSumSettings settings, bool vectorized)
         {
-            GraphLlr = new float[columns];
             if (vectorized) Vector = new VectorMinSumKernel(settings);
             else Scalar = new ScalarMinSumKernel(settings);
         }
 
-        internal float[] GraphLlr { get; }
         internal ScalarMinSumKernel? Scalar { get; }
         internal VectorMinSumKernel? Vector { get; }
     }
