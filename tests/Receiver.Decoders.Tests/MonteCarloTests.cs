@@ -84,6 +84,18 @@ public class MonteCarloTests
         Assert.Equal(-Math.Log(result.Ber), result.NegLnBer);
     }
 
+    [Theory]
+    [InlineData(Receiver.Codes.Channel.Modulation.Bpsk)]
+    [InlineData(Receiver.Codes.Channel.Modulation.Qpsk)]
+    public void HardDecisionBerUnderRayleighFadingMatchesTheClosedForm(Receiver.Codes.Channel.Modulation modulation)
+    {
+        var code = new SingleParityCheckCode(7);
+        var result = MonteCarlo.RunPoint(code, new SignDecoder(code), 4.0, new StopRule(0, 20_000), seed: 8,
+            modulation: modulation, fading: Receiver.Codes.Channel.Fading.Rayleigh);
+        var snr = 7.0 / 8 * Math.Pow(10, 0.4); // per-bit SNR E[h^2] R Eb/N0
+        AssertWithinStatistics(0.5 * (1 - Math.Sqrt(snr / (1 + snr))), result.Ber, result.Frames * 8, "BER");
+    }
+
     [Fact]
     public void SameSeedGivesIdenticalCountsWhateverTheBatchSize()
     {
