@@ -31,22 +31,22 @@ internal static class EvalCommand
 {
     public static Command Build(Terminal terminal)
     {
-        var code = new Option<string>("--code") { Description = "Code: a .alist/.txt path, a bundled name (receiver codes list) or nr:K,N", Required = true };
-        var decoder = new Option<string>("--decoder") { Description = $"Decoder, or a comma list of them: {string.Join(", ", DecoderFactory.Names)}", DefaultValueFactory = _ => "bp" };
-        var iterations = new Option<int>("--iterations") { Description = "Iteration cap of iterative decoders", DefaultValueFactory = _ => 50 };
-        var ebN0 = new Option<string>("--ebn0") { Description = "Eb/N0 points in dB: a comma list (4,5,6) and/or ranges start:step:stop (1:0.5:4)", DefaultValueFactory = _ => "4,5,6" };
-        var minFrameErrors = new Option<int>("--min-frame-errors") { Description = "Stop a point after this many frame errors (0: run --max-frames)", DefaultValueFactory = _ => 100 };
-        var maxFrames = new Option<long>("--max-frames") { Description = "Stop a point after this many frames", DefaultValueFactory = _ => 1_000_000 };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the random info bits and noise (same seed, same frames)", DefaultValueFactory = _ => 1 };
+        var code = new Option<string>("--code") { HelpName = "PATH|NAME|nr:K,N", Description = "Code: a .alist/.txt path, a bundled name (receiver codes list) or nr:K,N", Required = true };
+        var decoder = new Option<string>("--decoder") { HelpName = "NAME[,NAME...]", Description = $"Decoder, or a comma list of them: {string.Join(", ", DecoderFactory.Names)}", DefaultValueFactory = _ => "bp" };
+        var iterations = new Option<int>("--iterations") { HelpName = "N", Description = "Iteration cap of iterative decoders", DefaultValueFactory = _ => 50 };
+        var ebN0 = new Option<string>("--ebn0") { HelpName = "DB[,DB|START:STEP:STOP...]", Description = "Eb/N0 points in dB: a comma list (4,5,6) and/or ranges start:step:stop (1:0.5:4)", DefaultValueFactory = _ => "4,5,6" };
+        var minFrameErrors = new Option<int>("--min-frame-errors") { HelpName = "E", Description = "Stop a point after this many frame errors (0: run --max-frames)", DefaultValueFactory = _ => 100 };
+        var maxFrames = new Option<long>("--max-frames") { HelpName = "F", Description = "Stop a point after this many frames", DefaultValueFactory = _ => 1_000_000 };
+        var seed = new Option<ulong>("--seed") { HelpName = "S", Description = "Seed of the random info bits and noise (same seed, same frames)", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per point (per line) as each finishes, and nothing else on stdout" };
         var allZero = new Option<bool>("--all-zero") { Description = "Send the all-zero codeword instead of random info bits" };
-        var alpha = new Option<float>("--alpha") { Description = "Normalized min-sum scaling", DefaultValueFactory = _ => new DecoderOptions().Normalization };
-        var offset = new Option<float>("--offset") { Description = "Offset min-sum offset", DefaultValueFactory = _ => new DecoderOptions().Offset };
-        var threads = new Option<int>("--threads") { Description = "Decoder threads (0: all cores)", DefaultValueFactory = _ => 0 };
-        var batch = new Option<int>("--batch") { Description = "Frames per decoder call (0: adaptive)", DefaultValueFactory = _ => 0 };
+        var alpha = new Option<float>("--alpha") { HelpName = "A", Description = "Normalized min-sum scaling", DefaultValueFactory = _ => new DecoderOptions().Normalization };
+        var offset = new Option<float>("--offset") { HelpName = "B", Description = "Offset min-sum offset", DefaultValueFactory = _ => new DecoderOptions().Offset };
+        var threads = new Option<int>("--threads") { HelpName = "T", Description = "Decoder threads (0: all cores)", DefaultValueFactory = _ => 0 };
+        var batch = new Option<int>("--batch") { HelpName = "FRAMES", Description = "Frames per decoder call (0: adaptive)", DefaultValueFactory = _ => 0 };
         var modulation = new Option<Modulation>("--modulation") { Description = "Bpsk or Qpsk (Gray)", DefaultValueFactory = _ => Modulation.Bpsk };
         var fading = new Option<Fading>("--fading") { Description = "None (AWGN) or Rayleigh (per symbol, known gain)", DefaultValueFactory = _ => Fading.None };
-        var plot = new Option<string?>("--plot") { Description = "Write BER and FER vs Eb/N0 to this PNG file" };
+        var plot = new Option<string?>("--plot") { HelpName = "FILE.png", Description = "Write BER and FER vs Eb/N0 to this PNG file" };
 
         var command = new Command("eval", "Monte-Carlo BER/FER of decoders over Eb/N0 points")
         {
