@@ -1,16 +1,19 @@
 using BenchmarkDotNet.Running;
 using Receiver.Bench;
 
-// `quick`: self-timed figures in under a minute; `bdn [BenchmarkDotNet args]`: the full BenchmarkDotNet run.
+// `quick`: self-timed figures in under a minute; `fer`: int8 vs float FER; `bdn [BenchmarkDotNet args]`: the full BenchmarkDotNet run.
 switch (args.FirstOrDefault())
 {
     case "quick":
         QuickBench.Run(Console.Out, args.Length > 1 ? args[1] : "");
         return 0;
+    case "fer":
+        FerParity.Run(Console.Out);
+        return 0;
     case "bdn":
         BenchmarkSwitcher.FromAssembly(typeof(BenchCase).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Receiver.Bench -- quick [case filter] | bdn [BenchmarkDotNet options, e.g. --filter '*']");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Receiver.Bench -- quick [case filter] | fer | bdn [BenchmarkDotNet options, e.g. --filter '*']");
         return 2;
 }

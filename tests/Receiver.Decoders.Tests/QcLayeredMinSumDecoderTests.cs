@@ -109,20 +109,25 @@ public sealed class QcLayeredMinSumDecoderTests(ITestOutputHelper output)
         Assert.True(errors <= 1, $"{errors} frame errors out of {frames.Count}");
     }
 
+    /// <summary>On the same frames, the int8 kernel's FER stays near the generic float layered decoder's.</summary>
     [Theory]
-    [InlineData("qc-test:96", 2.25, 300)]
-    [InlineData("nr:1000,1500", 2.0, 200)]
-    [InlineData("nr:4000,4800", 2.6, 100)]
+    [InlineData("qc-test:96", 3.0, 300)]
+    [InlineData("nr:1000,1500", 1.75, 400)]
+    [InlineData("nr:4000,4800", 2.75, 200)]
+    [InlineData("nr:8448,9504", 4.25, 200)]
+    [InlineData("nr:1000,3000", 1.0, 400)]
     public void FrameErrorRate_TracksFloatReference(string name, double ebN0Db, int frameCount)
     {
         var code = MakeCode(name);
+        var iterations = code.K == 8448 ? 5 : Options.Iterations;
+        var options = Options with { Iterations = iterations };
         var frames = new QcLayeredFrames(code, frameCount, ebN0Db, seed: 99);
-        var decoder = new QcLayeredMinSumDecoder(code, Options with { Parallelism = 0 });
         var bits = new byte[frames.Count * code.H.Columns];
-        var status = new DecodeStatus[frames.Count];
-        decoder.Decode(frames.Llrs, bits, status);
+        new QcLayeredMinSumDecoder(code, options with { Parallelism = 0 }).Decode(frames.Llrs, bits, new DecodeStatus[frames.Count]);
 
-        var referenceBits = new byte[code.H.Columns];
+        var referenceBits = new byte[bits.Length];
+        new LayeredMinSumDecoder(code, options with { Parallelism = 0 }).Decode(frames.Llrs, referenceBits, new DecodeStatus[frames.Count]);
+
         var sent = new byte[code.N];
         int fixedPointErrors = 0, floatErrors = 0;
         for (var f = 0; f < frames.Count; f++)
@@ -130,13 +135,12 @@ public sealed class QcLayeredMinSumDecoderTests(ITestOutputHelper output)
             var truth = frames.Transmitted.AsSpan(f * code.N, code.N);
             code.GraphToTransmitted(bits.AsSpan(f * code.H.Columns, code.H.Columns), sent);
             if (!sent.AsSpan().SequenceEqual(truth)) fixedPointErrors++;
-            FloatLayeredReference.Decode(code, frames.Llrs.AsSpan(f * code.N, code.N), referenceBits, Options.Iterations, Options.Normalization);
-            code.GraphToTransmitted(referenceBits, sent);
+            code.GraphToTransmitted(referenceBits.AsSpan(f * code.H.Columns, code.H.Columns), sent);
             if (!sent.AsSpan().SequenceEqual(truth)) floatErrors++;
         }
-        output.WriteLine($"{name} at {ebN0Db} dB: int8 {fixedPointErrors}/{frames.Count}, float {floatErrors}/{frames.Count} frame errors");
+        output.WriteLine($"{name} at {ebN0Db} dB, {iterations} it: int8 {fixedPointErrors}/{frames.Count}, float {floatErrors}/{frames.Count} frame errors");
         Assert.InRange(floatErrors, 1, frames.Count - 1);
-        Assert.True(fixedPointErrors <= floatErrors * 1.25 + 4, $"int8 {fixedPointErrors} vs float {floatErrors} frame errors");
+        Assert.True(fixedPointErrors <= floatErrors * 1.3 + 5, $"int8 {fixedPointErrors} vs float {floatErrors} frame errors");
     }
 
     [Fact]

@@ -58,48 +58,6 @@ internal sealed class QcLayeredTestCode : IBlockCode
     public void GraphToInfo(ReadOnlySpan<byte> graphBits, Span<byte> info) => graphBits[..K].CopyTo(info);
 }
 
-/// <summary>Plain float layered normalized min-sum over H's rows: the reference the int8 kernel is compared with.</summary>
-internal static class FloatLayeredReference
-{
-    public static DecodeStatus Decode(IBlockCode code, ReadOnlySpan<float> channel, Span<byte> bits, int iterations, float alpha)
-    {
-        var h = code.H;
-        var posterior = new float[h.Columns];
-        code.ToGraphLlr(channel, posterior);
-        var messages = new float[h.EdgeCount];
-        var q = new float[h.Columns];
-        for (var it = 1; it <= iterations; it++)
-        {
-            for (var r = 0; r < h.Rows; r++)
-            {
-                var start = h.RowStart[r];
-                var support = h.RowSupport(r);
-                float min1 = float.MaxValue, min2 = float.MaxValue;
-                int argMin = -1, sign = 0;
-                for (var i = 0; i < support.Length; i++)
-                {
-                    var v = posterior[support[i]] - messages[start + i];
-                    q[i] = v;
-                    var a = MathF.Abs(v);
-                    if (a < min1) { min2 = min1; min1 = a; argMin = i; }
-                    else if (a < min2) min2 = a;
-                    if (v < 0) sign ^= 1;
-                }
-                for (var i = 0; i < support.Length; i++)
-                {
-                    var magnitude = alpha * (i == argMin ? min2 : min1);
-                    var negative = sign ^ (q[i] < 0 ? 1 : 0);
-                    messages[start + i] = negative != 0 ? -magnitude : magnitude;
-                    posterior[support[i]] = q[i] + messages[start + i];
-                }
-            }
-            for (var c = 0; c < h.Columns; c++) bits[c] = posterior[c] < 0 ? (byte)1 : (byte)0;
-            if (h.IsCodeword(bits)) return new DecodeStatus(DecodeOutcome.Converged, it, 0);
-        }
-        return new DecodeStatus(DecodeOutcome.NotConverged, iterations, h.SyndromeWeight(bits));
-    }
-}
-
 /// <summary>Seeded random codewords of a code sent over BPSK/AWGN at a given Eb/N0.</summary>
 internal sealed class QcLayeredFrames
 {

@@ -13,9 +13,10 @@ namespace Receiver.Decoders;
 /// Z check nodes of a base-graph row processed as SIMD lanes (64 per op on AVX-512, 32 otherwise).
 /// </summary>
 /// <remarks>
-/// <para>Fixed-point format: each frame's graph LLRs are scaled by <c>s = 16 / mean|L|</c> (mean over
-/// the N channel LLRs), rounded and saturated to [-127, 127]; normalized min-sum is scale-invariant, so
-/// only the resolution changes with s. Posteriors and check messages are int8 with saturating
+/// <para>Fixed-point format: each frame's graph LLRs are scaled by <c>s = T / mean|L|</c> (mean over
+/// the N channel LLRs), rounded and saturated to [-127, 127], with T = 192 / (max base-column degree)
+/// clamped to [16, 32] (32 for high-rate NR); normalized min-sum is scale-invariant, so T only trades
+/// resolution against saturation. Posteriors and check messages are int8 with saturating
 /// arithmetic; check magnitudes are capped at 127 before scaling by alpha (in steps of 1/256).
 /// Punctured columns start at 0 and known (filler) bits saturate to +127.</para>
 /// <para>Layout: every column block keeps its Z posteriors in a buffer stored rotated by the shift of
@@ -28,14 +29,13 @@ namespace Receiver.Decoders;
 /// </remarks>
 public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSumDecoder.Workspace>
 {
-    /// <summary>Target mean |LLR| after quantisation (int8 units); see the remarks.</summary>
-    private const float QuantizedMeanMagnitude = 16f;
-
     private readonly int _z;
     private readonly int _baseColumns;
     private readonly int _iterations;
     private readonly bool _earlyStop;
     private readonly ushort _normalization;
+    /// <summary>Target mean |LLR| after quantisation (int8 units); see the remarks and <see cref="QuantizedMeanMagnitude"/>.</summary>
+    private readonly float _quantizedMeanMagnitude;
     private readonly sbyte[] _normalizationTable;
     private readonly int[] _rowStart;
     private readonly int[] _edgeColumn;
@@ -90,6 +90,7 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
             _rowStart[r + 1] += _rowStart[r];
         }
         VerifyLayoutIsH(code);
+        _quantizedMeanMagnitude = QuantizedMeanMagnitude(layout);
         var probed = ProbeGraphMapping(code);
         _segmentsReadChannel = probed is not null;
         _segments = probed ?? [new GraphSegment(0, code.H.Columns, 0)];
@@ -158,8 +159,8 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
         return status;
     }
 
-    /// <summary>Scale that brings the mean channel |LLR| to <see cref="QuantizedMeanMagnitude"/>.</summary>
-    private static float QuantizationScale(ReadOnlySpan<float> channel)
+    /// <summary>Scale that brings the mean channel |LLR| to <see cref="_quantizedMeanMagnitude"/>.</summary>
+    private float QuantizationScale(ReadOnlySpan<float> channel)
     {
         var sum = Vector<float>.Zero;
         var i = 0;
@@ -168,7 +169,7 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
         var total = Vector.Sum(sum);
         for (; i < channel.Length; i++) total += MathF.Abs(channel[i]);
         var mean = total / channel.Length;
-        return mean > 0 && float.IsFinite(mean) ? QuantizedMeanMagnitude / mean : 1f;
+        return mean > 0 && float.IsFinite(mean) ? _quantizedMeanMagnitude / mean : 1f;
     }
 
     /// <summary>Quantises the graph LLRs (read through <see cref="_segments"/> from source) into the current column buffers.</summary>
@@ -208,6 +209,21 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
             ws.Rotation[c] = 0;
             ws.Bank[c] = 0;
         }
+    }
+
+    /// <summary>
+    /// Fixed-point resolution against saturation: a posterior sums the messages of every row its column
+    /// is in; once it clips at 127, subtracting the old messages (P - R_old) no longer restores the
+    /// extrinsic value and can flip its sign. Measured against the float decoder (bench `fer`): columns
+    /// in few rows (high-rate NR, max column degree 5-7) are best near 32; high degrees (16-29, rate
+    /// below about 1/2) near 16, where int8 still loses FER (see bench/README.md).
+    /// 192 / max column degree, clamped to [16, 32], follows both.
+    /// </summary>
+    internal static float QuantizedMeanMagnitude(QuasiCyclicLayout layout)
+    {
+        var degree = new int[layout.BaseColumns];
+        foreach (var block in layout.Blocks) degree[block.Column]++;
+        return Math.Clamp(192f / Math.Max(1, degree.Max()), 16f, 32f);
     }
 
     /// <summary>
