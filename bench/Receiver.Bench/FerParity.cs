@@ -5,7 +5,7 @@ using Receiver.Decoders;
 namespace Receiver.Bench;
 
 /// <summary>
-/// Frame error rate of the int8 QC layered decoder next to the generic float layered decoder on the
+/// Frame error rate of the fixed-point (int8, or int16 at low rates) QC layered decoder next to the generic float layered decoder on the
 /// same frames (seeded random codewords, BPSK/AWGN), at points on the waterfall of each NR code.
 /// A frame error is any transmitted bit wrong after decoding; early stop on.
 /// </summary>
@@ -20,7 +20,7 @@ public static class FerParity
 
     public static void Run(TextWriter output)
     {
-        output.WriteLine($"{"code",-14} {"iter",4} {"Eb/N0",6} {"frames",6} {"FER int8 QC",12} {"FER float",10}");
+        output.WriteLine($"{"code",-14} {"iter",4} {"Eb/N0",6} {"frames",6} {"QC bits",7} {"FER QC",8} {"FER float",10}");
         foreach (var (k, n, iterations, ebN0Db, frames) in Points)
         {
             var code = Nr5gLdpcCode.Create(k, n);
@@ -37,9 +37,10 @@ public static class FerParity
                 code.Encode(info, sent.AsSpan(f * n, n));
                 channel.Transmit(sent.AsSpan(f * n, n), sigma, llrs.AsSpan(f * n, n));
             }
-            var quantized = FrameErrors(new QcLayeredMinSumDecoder(code, options), llrs, sent, frames);
+            var qc = new QcLayeredMinSumDecoder(code, options);
+            var quantized = FrameErrors(qc, llrs, sent, frames);
             var reference = FrameErrors(new LayeredMinSumDecoder(code, options), llrs, sent, frames);
-            output.WriteLine($"{code.Name,-14} {iterations,4} {ebN0Db,6:F2} {frames,6} {(double)quantized / frames,12:F4} {(double)reference / frames,10:F4}");
+            output.WriteLine($"{code.Name,-14} {iterations,4} {ebN0Db,6:F2} {frames,6} {qc.FixedPointBits,7} {(double)quantized / frames,8:F4} {(double)reference / frames,10:F4}");
         }
     }
 

@@ -42,16 +42,20 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
     private readonly int[] _edgeShift;
     private readonly int _maxRowDegree;
     private readonly bool _wide;
+    private readonly bool _int16;
     private readonly GraphSegment[] _segments;
     private readonly bool _segmentsReadChannel;
 
     public QcLayeredMinSumDecoder(IBlockCode code, DecoderOptions options)
-        : this(code, options, wideLanes: Vector512.IsHardwareAccelerated)
+        : this(code, options, wideLanes: Vector512.IsHardwareAccelerated, int16: null)
     {
     }
 
-    /// <summary>As the public constructor; wideLanes false forces the 32-lane path (tests run it on AVX-512 machines too).</summary>
-    internal QcLayeredMinSumDecoder(IBlockCode code, DecoderOptions options, bool wideLanes)
+    /// <summary>
+    /// As the public constructor; wideLanes false forces 256-bit vectors and int16 picks the element
+    /// type instead of the column-degree rule (tests run every path on AVX-512 machines too).
+    /// </summary>
+    internal QcLayeredMinSumDecoder(IBlockCode code, DecoderOptions options, bool wideLanes, bool? int16)
         : base(code, options?.Parallelism ?? throw new ArgumentNullException(nameof(options)))
     {
         if (options.Iterations < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Iterations, "Iterations must be at least 1");
@@ -90,7 +94,8 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
             _rowStart[r + 1] += _rowStart[r];
         }
         VerifyLayoutIsH(code);
-        _quantizedMeanMagnitude = QuantizedMeanMagnitude(layout);
+        _int16 = int16 ?? MaxColumnDegree(layout) > Int8MaxColumnDegree;
+        _quantizedMeanMagnitude = _int16 ? Int16QuantizedMeanMagnitude : QuantizedMeanMagnitude(layout);
         var probed = ProbeGraphMapping(code);
         _segmentsReadChannel = probed is not null;
         _segments = probed ?? [new GraphSegment(0, code.H.Columns, 0)];
@@ -98,8 +103,19 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
 
     public override string Name => "layered-nms";
 
-    /// <summary>SIMD lanes per operation on this machine (64 with AVX-512, else 32).</summary>
-    public int Lanes => _wide ? Lanes512.Count : Lanes256.Count;
+    /// <summary>SIMD lanes per operation: 64 (int8) or 32 (int16) with AVX-512, half that otherwise.</summary>
+    public int Lanes => (_wide, _int16) switch
+    {
+        (true, false) => Lanes512.Count,
+        (false, false) => Lanes256.Count,
+        (true, true) => Wide512.Count,
+        (false, true) => Wide256.Count,
+    };
+
+    /// <summary>Bits per posterior and message: 8, or 16 for codes whose columns sit in many rows (low rates).</summary>
+    public int FixedPointBits => _int16 ? 16 : 8;
+
+    private int ElementSize => _int16 ? sizeof(short) : sizeof(sbyte);
 
     protected override Workspace CreateWorkspace() => new(this);
 
@@ -109,29 +125,33 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
         {
             var frameLlrs = llrs.Slice(f * InputLength, InputLength);
             var frameBits = bits.Slice(f * OutputLength, OutputLength);
-            status[f] = _wide
-                ? DecodeFrame<Vector512<sbyte>, Lanes512>(workspace, frameLlrs, frameBits)
-                : DecodeFrame<Vector256<sbyte>, Lanes256>(workspace, frameLlrs, frameBits);
+            status[f] = (_wide, _int16) switch
+            {
+                (true, false) => DecodeFrame<Vector512<sbyte>, sbyte, Lanes512>(workspace, frameLlrs, frameBits),
+                (false, false) => DecodeFrame<Vector256<sbyte>, sbyte, Lanes256>(workspace, frameLlrs, frameBits),
+                (true, true) => DecodeFrame<Vector512<short>, short, Wide512>(workspace, frameLlrs, frameBits),
+                (false, true) => DecodeFrame<Vector256<short>, short, Wide256>(workspace, frameLlrs, frameBits),
+            };
         }
     }
 
-    private DecodeStatus DecodeFrame<TVec, TOps>(Workspace ws, ReadOnlySpan<float> channel, Span<byte> bits)
-        where TVec : struct where TOps : struct, ILaneOps<TVec>
+    private DecodeStatus DecodeFrame<TVec, TElement, TOps>(Workspace ws, ReadOnlySpan<float> channel, Span<byte> bits)
+        where TVec : struct where TElement : unmanaged where TOps : struct, ILaneOps<TVec, TElement>
     {
         var scale = QuantizationScale(channel);
         if (_segmentsReadChannel)
         {
-            Quantize<TVec, TOps>(ws, channel, scale);
+            Quantize<TVec, TElement, TOps>(ws, channel, scale);
         }
         else
         {
             Code.ToGraphLlr(channel, ws.GraphLlr.AsSpan(0, OutputLength));
-            Quantize<TVec, TOps>(ws, ws.GraphLlr.AsSpan(0, OutputLength), scale);
+            Quantize<TVec, TElement, TOps>(ws, ws.GraphLlr.AsSpan(0, OutputLength), scale);
         }
 
         var status = new DecodeStatus(DecodeOutcome.NotConverged, _iterations, 0);
         var decided = false;
-        if (_earlyStop && UnsatisfiedChecks<TVec, TOps>(ws, stopAtFirst: true) == 0)
+        if (_earlyStop && UnsatisfiedChecks<TVec, TElement, TOps>(ws, stopAtFirst: true) == 0)
         {
             status = new DecodeStatus(DecodeOutcome.Converged, 0, 0);
             decided = true;
@@ -141,10 +161,10 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
             var layers = _rowStart.Length - 1;
             for (var layer = 0; layer < layers; layer++)
             {
-                if (iteration == 1) ProcessLayer<TVec, TOps, FirstIteration>(ws, layer);
-                else ProcessLayer<TVec, TOps, LaterIteration>(ws, layer);
+                if (iteration == 1) ProcessLayer<TVec, TElement, TOps, FirstIteration>(ws, layer);
+                else ProcessLayer<TVec, TElement, TOps, LaterIteration>(ws, layer);
             }
-            if (_earlyStop && UnsatisfiedChecks<TVec, TOps>(ws, stopAtFirst: true) == 0)
+            if (_earlyStop && UnsatisfiedChecks<TVec, TElement, TOps>(ws, stopAtFirst: true) == 0)
             {
                 status = new DecodeStatus(DecodeOutcome.Converged, iteration, 0);
                 decided = true;
@@ -152,10 +172,10 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
         }
         if (!decided)
         {
-            var unsatisfied = UnsatisfiedChecks<TVec, TOps>(ws, stopAtFirst: false);
+            var unsatisfied = UnsatisfiedChecks<TVec, TElement, TOps>(ws, stopAtFirst: false);
             status = new DecodeStatus(unsatisfied == 0 ? DecodeOutcome.Converged : DecodeOutcome.NotConverged, _iterations, unsatisfied);
         }
-        WriteHardDecisions<TVec, TOps>(ws, bits);
+        WriteHardDecisions<TVec, TElement, TOps>(ws, bits);
         return status;
     }
 
@@ -173,11 +193,11 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
     }
 
     /// <summary>Quantises the graph LLRs (read through <see cref="_segments"/> from source) into the current column buffers.</summary>
-    private void Quantize<TVec, TOps>(Workspace ws, ReadOnlySpan<float> source, float scale)
-        where TVec : struct where TOps : struct, ILaneOps<TVec>
+    private void Quantize<TVec, TElement, TOps>(Workspace ws, ReadOnlySpan<float> source, float scale)
+        where TVec : struct where TElement : unmanaged where TOps : struct, ILaneOps<TVec, TElement>
     {
         var lanes = TOps.Count;
-        var staging = ws.Staging;
+        var staging = (TElement*)ws.Staging;
         var tail = ws.TailLlrs;
         fixed (float* first = source)
         {
@@ -187,7 +207,8 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
                 var target = staging + segment.GraphStart;
                 if (segment.Source < 0)
                 {
-                    new Span<sbyte>(target, segment.Length).Fill(segment.Source == GraphSegment.Known ? (sbyte)127 : (sbyte)0);
+                    var value = segment.Source == GraphSegment.Known ? TOps.Broadcast(TOps.MaxMagnitude) : TOps.Broadcast(0);
+                    for (var filled = 0; filled < segment.Length; filled += lanes) TOps.Store(target + filled, value);
                     continue;
                 }
                 var from = first + segment.Source;
@@ -203,7 +224,7 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
         }
         for (var c = 0; c < _baseColumns; c++)
         {
-            var column = ws.Column(c, 0);
+            var column = (TElement*)ws.Column(c, 0);
             for (var j = 0; j < ws.VectorsPerBlock; j++)
                 TOps.Store(column + j * lanes, TOps.Load(staging + c * _z + j * lanes));
             ws.Rotation[c] = 0;
@@ -219,11 +240,20 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
     /// below about 1/2) near 16, where int8 still loses FER (see bench/README.md).
     /// 192 / max column degree, clamped to [16, 32], follows both.
     /// </summary>
-    internal static float QuantizedMeanMagnitude(QuasiCyclicLayout layout)
+    internal static float QuantizedMeanMagnitude(QuasiCyclicLayout layout) =>
+        Math.Clamp(192f / Math.Max(1, MaxColumnDegree(layout)), 16f, 32f);
+
+    /// <summary>Beyond this many rows per column int8 loses FER to saturation (bench `fer`), so int16 is used.</summary>
+    private const int Int8MaxColumnDegree = 7;
+
+    /// <summary>int16 target mean |LLR|: fine resolution with room for hundreds of mean-size messages before clipping.</summary>
+    private const float Int16QuantizedMeanMagnitude = 64f;
+
+    private static int MaxColumnDegree(QuasiCyclicLayout layout)
     {
         var degree = new int[layout.BaseColumns];
         foreach (var block in layout.Blocks) degree[block.Column]++;
-        return Math.Clamp(192f / Math.Max(1, degree.Max()), 16f, 32f);
+        return degree.Max();
     }
 
     /// <summary>
@@ -265,8 +295,8 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
 
     /// <summary>The Z lanes t of a column block at view rotation d: lane t holds stored entry (t + d) mod Z; position = (d + first lane) mod Z.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec LoadRotated<TVec, TOps>(sbyte* column, int position, int z)
-        where TVec : struct where TOps : struct, ILaneOps<TVec>
+    private static TVec LoadRotated<TVec, TElement, TOps>(TElement* column, int position, int z)
+        where TVec : struct where TElement : unmanaged where TOps : struct, ILaneOps<TVec, TElement>
     {
         var value = TOps.Load(column + position);
         if (position > z - TOps.Count)
@@ -274,16 +304,16 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
         return value;
     }
 
-    private void ProcessLayer<TVec, TOps, TPhase>(Workspace ws, int layer)
-        where TVec : struct where TOps : struct, ILaneOps<TVec> where TPhase : struct, IIterationPhase
+    private void ProcessLayer<TVec, TElement, TOps, TPhase>(Workspace ws, int layer)
+        where TVec : struct where TElement : unmanaged where TOps : struct, ILaneOps<TVec, TElement> where TPhase : struct, IIterationPhase
     {
         var z = _z;
         var lanes = TOps.Count;
         var vectors = ws.VectorsPerBlock;
         var start = _rowStart[layer];
         var degree = _rowStart[layer + 1] - start;
-        var sources = ws.Sources;
-        var targets = ws.Targets;
+        var sources = (TElement**)ws.Sources;
+        var targets = (TElement**)ws.Targets;
         var offsets = ws.Offsets;
         for (var k = 0; k < degree; k++)
         {
@@ -291,15 +321,15 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
             var shift = _edgeShift[start + k];
             var offset = shift - ws.Rotation[c];
             offsets[k] = offset < 0 ? offset + z : offset;
-            sources[k] = ws.Column(c, ws.Bank[c]);
-            targets[k] = ws.Column(c, ws.Bank[c] ^ 1);
+            sources[k] = (TElement*)ws.Column(c, ws.Bank[c]);
+            targets[k] = (TElement*)ws.Column(c, ws.Bank[c] ^ 1);
             ws.Rotation[c] = shift;
             ws.Bank[c] ^= 1;
         }
 
-        var messages = ws.Messages + start * vectors * lanes;
-        var scratch = ws.Scratch;
-        var ceiling = TOps.Broadcast(127);
+        var messages = (TElement*)ws.Messages + start * vectors * lanes;
+        var scratch = (TElement*)ws.Scratch;
+        var ceiling = TOps.Broadcast(TOps.MaxMagnitude);
         var table = (sbyte*)Unsafe.AsPointer(ref _normalizationTable[0]);
         for (var j = 0; j < vectors; j++)
         {
@@ -313,11 +343,11 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
             {
                 var position = offsets[k] + firstLane;
                 if (position >= z) position -= z;
-                var q = LoadRotated<TVec, TOps>(sources[k], position, z);
+                var q = LoadRotated<TVec, TElement, TOps>(sources[k], position, z);
                 if (!TPhase.IsFirst) q = TOps.SubtractSaturate(q, TOps.Load(layerMessages + k * lanes));
                 TOps.Store(scratch + k * lanes, q);
                 var magnitude = TOps.Magnitude(q);
-                argMin = TOps.Select(TOps.LessThanUnsigned(magnitude, min1), TOps.Broadcast((sbyte)k), argMin);
+                argMin = TOps.Select(TOps.LessThanUnsigned(magnitude, min1), TOps.Broadcast(k), argMin);
                 min2 = TOps.MinUnsigned(min2, TOps.MaxUnsigned(min1, magnitude));
                 min1 = TOps.MinUnsigned(min1, magnitude);
                 parity = TOps.Xor(parity, q);
@@ -327,7 +357,7 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
             for (var k = 0; k < degree; k++)
             {
                 var q = TOps.Load(scratch + k * lanes);
-                var magnitude = TOps.Select(TOps.EqualsMask(argMin, TOps.Broadcast((sbyte)k)), scaled2, scaled1);
+                var magnitude = TOps.Select(TOps.EqualsMask(argMin, TOps.Broadcast(k)), scaled2, scaled1);
                 var message = TOps.Select(TOps.NegativeMask(TOps.Xor(parity, q)), TOps.Negate(magnitude), magnitude);
                 TOps.Store(layerMessages + k * lanes, message);
                 TOps.Store(targets[k] + firstLane, TOps.AddSaturate(q, message));
@@ -336,13 +366,13 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
     }
 
     /// <summary>Unsatisfied checks of the posteriors' hard decisions (with stopAtFirst, 0 or a positive lower bound).</summary>
-    private int UnsatisfiedChecks<TVec, TOps>(Workspace ws, bool stopAtFirst)
-        where TVec : struct where TOps : struct, ILaneOps<TVec>
+    private int UnsatisfiedChecks<TVec, TElement, TOps>(Workspace ws, bool stopAtFirst)
+        where TVec : struct where TElement : unmanaged where TOps : struct, ILaneOps<TVec, TElement>
     {
         var z = _z;
         var lanes = TOps.Count;
         var vectors = ws.VectorsPerBlock;
-        var sources = ws.Sources;
+        var sources = (TElement**)ws.Sources;
         var offsets = ws.Offsets;
         var count = 0;
         for (var layer = 0; layer < _rowStart.Length - 1; layer++)
@@ -354,7 +384,7 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
                 var c = _edgeColumn[start + k];
                 var offset = _edgeShift[start + k] - ws.Rotation[c];
                 offsets[k] = offset < 0 ? offset + z : offset;
-                sources[k] = ws.Column(c, ws.Bank[c]);
+                sources[k] = (TElement*)ws.Column(c, ws.Bank[c]);
             }
             for (var j = 0; j < vectors; j++)
             {
@@ -364,7 +394,7 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
                 {
                     var position = offsets[k] + firstLane;
                     if (position >= z) position -= z;
-                    parity = TOps.Xor(parity, LoadRotated<TVec, TOps>(sources[k], position, z));
+                    parity = TOps.Xor(parity, LoadRotated<TVec, TElement, TOps>(sources[k], position, z));
                 }
                 var valid = Math.Min(lanes, z - firstLane);
                 var signs = TOps.SignBits(parity) & (valid == 64 ? ulong.MaxValue : (1UL << valid) - 1);
@@ -375,31 +405,31 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
         return count;
     }
 
-    private void WriteHardDecisions<TVec, TOps>(Workspace ws, Span<byte> bits)
-        where TVec : struct where TOps : struct, ILaneOps<TVec>
+    private void WriteHardDecisions<TVec, TElement, TOps>(Workspace ws, Span<byte> bits)
+        where TVec : struct where TElement : unmanaged where TOps : struct, ILaneOps<TVec, TElement>
     {
         var z = _z;
         var lanes = TOps.Count;
-        var tail = stackalloc sbyte[lanes];
+        var tail = stackalloc byte[lanes];
         fixed (byte* output = bits)
         {
             for (var c = 0; c < _baseColumns; c++)
             {
-                var column = ws.Column(c, ws.Bank[c]);
+                var column = (TElement*)ws.Column(c, ws.Bank[c]);
                 var offset = ws.Rotation[c] == 0 ? 0 : z - ws.Rotation[c];
                 for (var j = 0; j < ws.VectorsPerBlock; j++)
                 {
                     var position = offset + j * lanes;
                     if (position >= z) position -= z;
-                    var hard = TOps.HardBits(LoadRotated<TVec, TOps>(column, position, z));
+                    var posterior = LoadRotated<TVec, TElement, TOps>(column, position, z);
                     var first = c * z + j * lanes;
                     if (first + lanes <= bits.Length)
                     {
-                        TOps.Store((sbyte*)output + first, hard);
+                        TOps.StoreHardBits(output + first, posterior);
                     }
                     else
                     {
-                        TOps.Store(tail, hard);
+                        TOps.StoreHardBits(tail, posterior);
                         new ReadOnlySpan<byte>(tail, bits.Length - first).CopyTo(bits.Slice(first));
                     }
                 }
@@ -434,25 +464,26 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
         private readonly byte[] _stagingMemory;
         private readonly nint[] _pointerMemory;
         private readonly int[] _offsetMemory;
-        private readonly sbyte* _posteriors;
+        private readonly byte* _posteriors;
         private readonly int _columnStride;
 
         internal Workspace(QcLayeredMinSumDecoder decoder)
         {
             var lanes = decoder.Lanes;
+            var vectorBytes = lanes * decoder.ElementSize;
             VectorsPerBlock = (decoder._z + lanes - 1) / lanes;
             // One spare vector after every buffer (and one before the first) for wrap-around loads.
-            _columnStride = (VectorsPerBlock + 1) * lanes;
-            _posteriorMemory = GC.AllocateArray<byte>(lanes + 2 * decoder._baseColumns * _columnStride + 64, pinned: true);
-            _posteriors = Align(_posteriorMemory) + lanes;
-            _messageMemory = GC.AllocateArray<byte>(decoder._edgeColumn.Length * VectorsPerBlock * lanes + 64, pinned: true);
+            _columnStride = (VectorsPerBlock + 1) * vectorBytes;
+            _posteriorMemory = GC.AllocateArray<byte>(vectorBytes + 2 * decoder._baseColumns * _columnStride + 64, pinned: true);
+            _posteriors = Align(_posteriorMemory) + vectorBytes;
+            _messageMemory = GC.AllocateArray<byte>(decoder._edgeColumn.Length * VectorsPerBlock * vectorBytes + 64, pinned: true);
             Messages = Align(_messageMemory);
-            _scratchMemory = GC.AllocateArray<byte>(Math.Max(1, decoder._maxRowDegree) * lanes + 64, pinned: true);
+            _scratchMemory = GC.AllocateArray<byte>(Math.Max(1, decoder._maxRowDegree) * vectorBytes + 64, pinned: true);
             Scratch = Align(_scratchMemory);
             _pointerMemory = GC.AllocateArray<nint>(2 * Math.Max(1, decoder._maxRowDegree), pinned: true);
             _offsetMemory = GC.AllocateArray<int>(Math.Max(1, decoder._maxRowDegree), pinned: true);
             GraphLlr = decoder._segmentsReadChannel ? [] : new float[decoder.OutputLength];
-            _stagingMemory = GC.AllocateArray<byte>(decoder.OutputLength + lanes + 64, pinned: true);
+            _stagingMemory = GC.AllocateArray<byte>((decoder.OutputLength + lanes) * decoder.ElementSize + 64, pinned: true);
             Staging = Align(_stagingMemory);
             TailLlrs = GC.AllocateArray<float>(lanes, pinned: true);
             Rotation = new int[decoder._baseColumns];
@@ -463,25 +494,25 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
         /// <summary>Graph LLRs as floats, for codes whose graph mapping could not be probed.</summary>
         internal float[] GraphLlr { get; }
         /// <summary>Quantised graph LLRs in graph order, padded by one vector.</summary>
-        internal sbyte* Staging { get; }
+        internal byte* Staging { get; }
         /// <summary>Room for the last, partial vector of a segment.</summary>
         internal float[] TailLlrs { get; }
         /// <summary>Per column block: the shift its stored buffer is rotated by.</summary>
         internal int[] Rotation { get; }
         /// <summary>Per column block: which of its two buffers is current.</summary>
         internal int[] Bank { get; }
-        internal sbyte* Messages { get; }
-        internal sbyte* Scratch { get; }
-        internal sbyte** Sources => (sbyte**)Unsafe.AsPointer(ref _pointerMemory[0]);
-        internal sbyte** Targets => Sources + _pointerMemory.Length / 2;
+        internal byte* Messages { get; }
+        internal byte* Scratch { get; }
+        internal byte** Sources => (byte**)Unsafe.AsPointer(ref _pointerMemory[0]);
+        internal byte** Targets => Sources + _pointerMemory.Length / 2;
         internal int* Offsets => (int*)Unsafe.AsPointer(ref _offsetMemory[0]);
 
-        internal sbyte* Column(int column, int bank) => _posteriors + (2 * column + bank) * _columnStride;
+        internal byte* Column(int column, int bank) => _posteriors + (2 * column + bank) * _columnStride;
 
-        private static sbyte* Align(byte[] pinned)
+        private static byte* Align(byte[] pinned)
         {
             var address = (nint)Unsafe.AsPointer(ref pinned[0]);
-            return (sbyte*)((address + 63) & ~(nint)63);
+            return (byte*)((address + 63) & ~(nint)63);
         }
     }
 
