@@ -1,4 +1,5 @@
 using Receiver.Codes;
+using Receiver.Codes.Channel;
 using Xunit.Abstractions;
 
 namespace Receiver.Decoders.Tests;
@@ -92,6 +93,32 @@ public class LayeredMinSumTests(ITestOutputHelper output)
         var code = IterativeHarness.Load("nr:100,200");
         var (vectorized, scalar) = Create(name, code, new DecoderOptions { Iterations = 10 });
         KernelEquivalence.AssertSameOutput(vectorized, scalar);
+    }
+
+    // A call may allocate a few bytes (workspace pool, runtime tiering); one small object per frame would be >= 24 KB here.
+    [Theory]
+    [MemberData(nameof(GenericDecoders))]
+    public void SteadyStateDecodingAllocatesNothingPerFrame(string name)
+    {
+        var code = IterativeHarness.Load("LDPC_N121_K70");
+        var options = new DecoderOptions { Parallelism = 1 };
+        foreach (var decoder in new[] { Create(name, code, options).Vectorized, Create(name, code, options).Scalar })
+        {
+            Assert.InRange(AllocatedByWarmCall(decoder, frames: 1000), 0, 16 * 1024);
+        }
+    }
+
+    private static long AllocatedByWarmCall(IBatchDecoder decoder, int frames)
+    {
+        var code = decoder.Code;
+        var llrs = new float[frames * code.N];
+        new AwgnChannel(5).Transmit(IterativeHarness.RandomCodewords(code, frames, new Random(5)), EbN0.NoiseSigma(3.0, (double)code.K / code.N), llrs);
+        var bits = new byte[frames * decoder.OutputLength];
+        var status = new DecodeStatus[frames];
+        for (var warmUp = 0; warmUp < 3; warmUp++) decoder.Decode(llrs, bits, status); // builds the workspace
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        decoder.Decode(llrs, bits, status);
+        return GC.GetAllocatedBytesForCurrentThread() - before;
     }
 
     [Fact]
