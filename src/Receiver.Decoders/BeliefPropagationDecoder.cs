@@ -35,8 +35,7 @@ public sealed class BeliefPropagationDecoder : BatchDecoder<BeliefPropagationDec
     /// <summary>True when chunks run the 8-lane AVX-512 kernel.</summary>
     public bool IsVectorized { get; }
 
-    /// <summary>Several lanes' worth, so lanes freed by early stop pick up the chunk's next frames.</summary>
-    protected override int ChunkFrames => IsVectorized ? 8 * VectorBeliefPropagationKernel.Lanes : 1;
+    protected override int ChunkFrames => IsVectorized ? FrameLanes.ChunkFrames(VectorBeliefPropagationKernel.Lanes, _graph) : 1;
 
     protected override Workspace CreateWorkspace() => new(this);
 

@@ -36,6 +36,16 @@ internal sealed class LaneState<T> where T : unmanaged, System.Numerics.IBinaryF
 /// </summary>
 internal static class FrameLanes
 {
+    /// <summary>Edge count above which a chunk holds a single lanes' worth of frames.</summary>
+    private const int LongGraphEdges = 16384;
+
+    /// <summary>
+    /// Frames per chunk: on short codes several lanes' worth, so lanes freed by early stop pick up the
+    /// chunk's next frames; on long codes one lanes' worth, since their batches hold few frames and
+    /// small chunks are what spreads them over the cores.
+    /// </summary>
+    public static int ChunkFrames(int lanes, TannerGraph graph) => graph.Edges <= LongGraphEdges ? 8 * lanes : lanes;
+
     public static void Run<T>(IBlockCode code, LaneState<T> state, Action iterate, int iterations, bool earlyStop,
         ReadOnlySpan<float> llrs, Span<byte> bits, Span<DecodeStatus> status)
         where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>

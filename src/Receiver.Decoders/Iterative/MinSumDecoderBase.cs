@@ -28,8 +28,7 @@ public abstract class MinSumDecoderBase : BatchDecoder<MinSumDecoderBase.Workspa
     /// <summary>True when chunks run the 16-lane AVX-512 kernel.</summary>
     public bool IsVectorized { get; }
 
-    /// <summary>Several lanes' worth, so lanes freed by early stop pick up the chunk's next frames.</summary>
-    protected override int ChunkFrames => IsVectorized ? 8 * VectorMinSumKernel.Lanes : 1;
+    protected override int ChunkFrames => IsVectorized ? FrameLanes.ChunkFrames(VectorMinSumKernel.Lanes, _settings.Graph) : 1;
 
     protected override Workspace CreateWorkspace() => new(_settings, IsVectorized);
 
