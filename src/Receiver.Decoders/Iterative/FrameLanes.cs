@@ -46,6 +46,10 @@ internal static class FrameLanes
     /// </summary>
     public static int ChunkFrames(int lanes, TannerGraph graph) => graph.Edges <= LongGraphEdges ? 8 * lanes : lanes;
 
+    /// <summary>
+    /// Decodes status.Length frames of channel LLRs into graph-length hard bits (back to back);
+    /// <paramref name="iterate"/> runs one iteration of the kernel on every lane of <paramref name="state"/>.
+    /// </summary>
     public static void Run<T>(IBlockCode code, LaneState<T> state, Action iterate, int iterations, bool earlyStop,
         ReadOnlySpan<float> llrs, Span<byte> bits, Span<DecodeStatus> status)
         where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
