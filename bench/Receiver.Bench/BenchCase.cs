@@ -59,13 +59,21 @@ public sealed class BenchCase
         return errors;
     }
 
-    /// <summary>The QC layered int8 decoder on NR BG1 Z=384 at rate 8/9, 5 iterations.</summary>
+    /// <summary>The QC layered fixed-point decoder on NR BG1 Z=384 at rate 8/9, 5 iterations (int8 with early stop, int16 without).</summary>
     public static BenchCase NrQcLayered(bool earlyStop) => new(
-        $"layered-nms QC int8  nr:8448,9504  5 it, early stop {(earlyStop ? "on " : "off")}",
+        $"layered-nms QC       nr:8448,9504  5 it, early stop {(earlyStop ? "on " : "off")}",
         Nr5gLdpcCode.Create(8448, 9504),
         o => new QcLayeredMinSumDecoder(Nr5gLdpcCode.Create(8448, 9504), o),
         new DecoderOptions { Iterations = 5, EarlyStop = earlyStop },
         ebN0Db: 4.5, frames: 64);
+
+    /// <summary>The QC layered decoder on a rate-1/2 NR code (int16: its columns are in up to 19 rows).</summary>
+    public static BenchCase NrQcLayeredHalfRate() => new(
+        "layered-nms QC       nr:4000,8000  20 it, early stop on",
+        Nr5gLdpcCode.Create(4000, 8000),
+        o => new QcLayeredMinSumDecoder(Nr5gLdpcCode.Create(4000, 8000), o),
+        new DecoderOptions { Iterations = 20, EarlyStop = true },
+        ebN0Db: 2.0, frames: 64);
 
     /// <summary>The generic float layered decoder on the same NR code, for the speed-up of the QC kernel.</summary>
     public static BenchCase NrGenericLayered() => new(

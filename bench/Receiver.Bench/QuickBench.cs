@@ -19,8 +19,8 @@ public static class QuickBench
     {
         output.WriteLine($"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSArchitecture}, " +
                          $"AVX-512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, .NET {Environment.Version}");
-        output.WriteLine($"{"case",-58} {"threads",7} {"frames/s",10} {"Mbit/s",9} {"us/cw",8} {"cpu-us/cw",9} {"iter",5} {"FER",12} {"Eb/N0",6}");
-        foreach (var make in new Func<BenchCase>[] { () => BenchCase.NrQcLayered(false), () => BenchCase.NrQcLayered(true), BenchCase.NrGenericLayered, BenchCase.ShortCodeLayered })
+        output.WriteLine($"{"case",-58} {"fixed",5} {"threads",7} {"frames/s",10} {"Mbit/s",9} {"us/cw",8} {"cpu-us/cw",9} {"iter",5} {"FER",12} {"Eb/N0",6}");
+        foreach (var make in new Func<BenchCase>[] { () => BenchCase.NrQcLayered(false), () => BenchCase.NrQcLayered(true), BenchCase.NrQcLayeredHalfRate, BenchCase.NrGenericLayered, BenchCase.ShortCodeLayered })
         {
             var bench = make();
             if (!bench.Label.Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;
@@ -34,7 +34,8 @@ public static class QuickBench
                 var cpuMicroseconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / frames;
                 var framesPerSecond = frames / elapsed.TotalSeconds;
                 var errors = bench.FrameErrors(decoder, bits);
-                output.WriteLine($"{bench.Label,-58} {threads,7} {framesPerSecond,10:F0} {framesPerSecond * bench.Code.K / 1e6,9:F1} " +
+                var format = decoder is QcLayeredMinSumDecoder qc ? $"int{qc.FixedPointBits}" : "float";
+                output.WriteLine($"{bench.Label,-58} {format,5} {threads,7} {framesPerSecond,10:F0} {framesPerSecond * bench.Code.K / 1e6,9:F1} " +
                                  $"{1e6 / framesPerSecond,8:F2} {cpuMicroseconds,9:F2} {status.Average(s => s.Iterations),5:F2} {$"{errors}/{bench.Frames}",12} {bench.EbN0Db,6:F1}");
             }
         }

@@ -165,6 +165,39 @@ public sealed class QcLayeredMinSumDecoderTests(ITestOutputHelper output)
         Assert.Equal(singleStatus, parallelStatus);
     }
 
+    /// <summary>Iterating on after convergence must keep the codeword (clipped int8 posteriors used to drift here).</summary>
+    [Theory]
+    [InlineData("nr:8448,9504", 8.0)]
+    [InlineData("nr:1000,1500", 8.0)]
+    [InlineData("nr:1000,3000", 6.0)]
+    public void WithoutEarlyStop_ManyIterationsKeepDecodedCodewords(string name, double ebN0Db)
+    {
+        var code = MakeCode(name);
+        var frames = new QcLayeredFrames(code, frames: 8, ebN0Db, seed: 17);
+        var decoder = new QcLayeredMinSumDecoder(code, Options with { Iterations = 30, EarlyStop = false });
+        var bits = new byte[frames.Count * code.H.Columns];
+        var status = new DecodeStatus[frames.Count];
+
+        decoder.Decode(frames.Llrs, bits, status);
+
+        Assert.Equal(16, decoder.FixedPointBits);
+        Assert.All(status, s => Assert.Equal(new DecodeStatus(DecodeOutcome.Converged, 30, 0), s));
+        var sent = new byte[code.N];
+        for (var f = 0; f < frames.Count; f++)
+        {
+            code.GraphToTransmitted(bits.AsSpan(f * code.H.Columns, code.H.Columns), sent);
+            Assert.Equal(frames.Transmitted.AsSpan(f * code.N, code.N).ToArray(), sent);
+        }
+    }
+
+    [Fact]
+    public void PicksInt8OnlyWithEarlyStopOnHighRateCodes()
+    {
+        Assert.Equal(8, new QcLayeredMinSumDecoder(MakeCode("nr:8448,9504"), Options).FixedPointBits);
+        Assert.Equal(16, new QcLayeredMinSumDecoder(MakeCode("nr:8448,9504"), Options with { EarlyStop = false }).FixedPointBits);
+        Assert.Equal(16, new QcLayeredMinSumDecoder(MakeCode("nr:1000,3000"), Options).FixedPointBits);
+    }
+
     [Fact]
     public void WithoutEarlyStop_RunsEveryIteration()
     {

@@ -9,20 +9,23 @@ using Receiver.Decoders.QuasiCyclic;
 namespace Receiver.Decoders;
 
 /// <summary>
-/// Layered normalized min-sum for quasi-cyclic LDPC codes (5G NR), in int8 fixed point with the
-/// Z check nodes of a base-graph row processed as SIMD lanes (64 per op on AVX-512, 32 otherwise).
+/// Layered normalized min-sum for quasi-cyclic LDPC codes (5G NR) in fixed point, with the Z check
+/// nodes of a base-graph row processed as SIMD lanes: int8 (64 lanes per AVX-512 op) or int16 (32).
 /// </summary>
 /// <remarks>
+/// <para>Element type: int8 with early stop on codes whose columns are in at most 7 base rows (high-rate
+/// NR, the fast path); int16 otherwise, because clipped int8 posteriors drift (see
+/// <see cref="Int8MaxColumnDegree"/>). <see cref="FixedPointBits"/> tells which.</para>
 /// <para>Fixed-point format: each frame's graph LLRs are scaled by <c>s = T / mean|L|</c> (mean over
-/// the N channel LLRs), rounded and saturated to [-127, 127], with T = 192 / (max base-column degree)
-/// clamped to [16, 32] (32 for high-rate NR); normalized min-sum is scale-invariant, so T only trades
-/// resolution against saturation. Posteriors and check messages are int8 with saturating
-/// arithmetic; check magnitudes are capped at 127 before scaling by alpha (in steps of 1/256).
-/// Punctured columns start at 0 and known (filler) bits saturate to +127.</para>
+/// the N channel LLRs), rounded and saturated to +-127 (int8) or +-32767 (int16). int8: T = 192 / (max
+/// base-column degree) clamped to [16, 32] (32 for nr:8448,9504); int16: T = 64. Normalized min-sum is
+/// scale-invariant, so T only trades resolution against saturation. Posteriors and check messages use
+/// saturating arithmetic; check magnitudes are capped at the type's maximum before scaling by alpha
+/// (in steps of 1/256). Punctured columns start at 0 and known (filler) bits saturate to the maximum.</para>
 /// <para>Layout: every column block keeps its Z posteriors in a buffer stored rotated by the shift of
 /// the last layer that wrote it; a layer reads the block at the relative rotation (one load, plus a
 /// second load and a blend for the vector that wraps around) and writes it back aligned, into the other
-/// of two buffers so unread lanes survive. Check-to-variable messages are kept per edge (int8).</para>
+/// of two buffers so unread lanes survive. Check-to-variable messages are kept per edge.</para>
 /// <para>Early stop (when enabled) tests the syndrome of the posteriors' hard decisions before the
 /// first and after every iteration; the code checks at construction that the QC layout is exactly H,
 /// so a zero syndrome here is H c = 0 on the output bits.</para>
@@ -94,7 +97,7 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
             _rowStart[r + 1] += _rowStart[r];
         }
         VerifyLayoutIsH(code);
-        _int16 = int16 ?? MaxColumnDegree(layout) > Int8MaxColumnDegree;
+        _int16 = int16 ?? !(options.EarlyStop && MaxColumnDegree(layout) <= Int8MaxColumnDegree);
         _quantizedMeanMagnitude = _int16 ? Int16QuantizedMeanMagnitude : QuantizedMeanMagnitude(layout);
         var probed = ProbeGraphMapping(code);
         _segmentsReadChannel = probed is not null;
@@ -112,7 +115,7 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
         (false, true) => Wide256.Count,
     };
 
-    /// <summary>Bits per posterior and message: 8, or 16 for codes whose columns sit in many rows (low rates).</summary>
+    /// <summary>Bits per posterior and message: 8 with early stop on codes whose columns sit in at most 7 rows (high rates), else 16.</summary>
     public int FixedPointBits => _int16 ? 16 : 8;
 
     private int ElementSize => _int16 ? sizeof(short) : sizeof(sbyte);
@@ -243,7 +246,14 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
     internal static float QuantizedMeanMagnitude(QuasiCyclicLayout layout) =>
         Math.Clamp(192f / Math.Max(1, MaxColumnDegree(layout)), 16f, 32f);
 
-    /// <summary>Beyond this many rows per column int8 loses FER to saturation (bench `fer`), so int16 is used.</summary>
+    /// <summary>
+    /// int8 is used only up to this many rows per column and with early stop. In int8 a posterior clips at
+    /// 127 while a single message reaches 95, so once the sum of a column's messages exceeds the range,
+    /// P - R_old no longer restores the extrinsic value and signs can flip: at low rates (columns in 16-29
+    /// rows) that costs FER, and without early stop it breaks codewords that had already converged
+    /// (nr:8448,9504 at 8 dB: all 64 frames decoded after 4 iterations, none after 5). int16 has room for
+    /// it (tests and bench `fer` compare both with the float decoder).
+    /// </summary>
     private const int Int8MaxColumnDegree = 7;
 
     /// <summary>int16 target mean |LLR|: fine resolution with room for hundreds of mean-size messages before clipping.</summary>
