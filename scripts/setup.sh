@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: matplotlib draws the --plot figures (called through /usr/bin/python3,
-# the interpreter that sees Debian's Python packages).
-apt_packages=(python3-matplotlib)
+# Debian packages: libzmq5 is the ZeroMQ the transport binds to (GNU Radio links the same);
+# python3-zmq/python3-msgpack let tests cross-check the wire formats; gnuradio runs the
+# end-to-end flowgraph test; matplotlib is the --plot fallback. Scripts use /usr/bin/python3,
+# the interpreter that sees Debian's Python packages.
+apt_packages=(python3-matplotlib libzmq5 python3-zmq python3-msgpack gnuradio)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+
+namespace Receiver.Common;
+
+/// <summary>
+/// One codeword's LLRs travelling ingest -> framer -> batcher -> decoder chain -> publisher.
+/// LLRs are canonical (ln P(0)/P(1), positive means bit 0): the framer converts once.
+/// Frames come from a <see cref="FramePool"/> and go back to it once published or dropped,
+/// so the hot path does not allocate per frame.
+/// </summary>
+public sealed class Frame
+{
+    internal Frame(int capacity) => Llrs = new float[capacity];
+
+    /// <summary>Index of the frame's code in the service's code registry.</summary>
+    public int CodeIndex { get; set; }
+
+    /// <summary>Sequence number: from the envelope (framed) or counted by the framer per stream.</summary>
+    public long Sequence { get; set; }
+
+    /// <summary><see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> when the frame's last byte was ingested.</summary>
+    public long IngestTimestamp { get; set; }
+
+    /// <summary>Sender's timestamp from the envelope (Unix ns), 0 when the format has none.</summary>
+    public long SourceTimestampNs { get; set; }
+
+    /// <summary>LLR buffer; only the first <see cref="Length"/> values belong to the frame.</summary>
+    public float[] Llrs { get; }
+
+    public int Length { get; set; }
+
+    public Span<float> LlrSpan => Llrs.AsSpan(0, Length);
+}
+
+/// <summary>Pool of frames by capacity; thread-safe.</summary>
+public sealed class FramePool
+{
+    private readonly ConcurrentDictionary<int, ConcurrentBag<Frame>> _bags = new();
+
+    /// <summary>A frame with room for <paramref name="length"/> LLRs, Length set, other fields reset.</summary>
+    public Frame Rent(int length)
+    {
+        var bag = _bags.GetOrAdd(length, static _ => new ConcurrentBag<Frame>());
+        if (!bag.TryTake(out var frame)) frame = new Frame(length);
+        frame.Length = length;
+        frame.CodeIndex = 0;
+        frame.Sequence = 0;
+        frame.IngestTimestamp = 0;
+        frame.SourceTimestampNs = 0;
+        return frame;
+    }
+
+    public void Return(Frame frame) => _bags.GetOrAdd(frame.Llrs.Length, static _ => new ConcurrentBag<Frame>()).Add(frame);
+}
+
+/// <summary>Why a frame (or the bytes that would have made one) was dropped. Every drop is counted with its reason.</summary>
+public enum DropReason
+{
+    /// <summary>Bytes that do not parse: wrong size, bad header, garbage, truncated or oversized message.</summary>
+    Malformed,
+    /// <summary>Envelope names a code the service is not configured for.</summary>
+    UnknownCode,
+    /// <summary>NaN or infinite LLR in the frame.</summary>
+    NonFinite,
+    /// <summary>Batcher queue full under the drop-oldest policy.</summary>
+    QueueFull,
+    /// <summary>Still queued when shutdown's drain deadline passed.</summary>
+    Shutdown,
+}
+
+/// <summary>Where a stage hands frames on. The framer writes to the batcher through this.</summary>
+public interface IFrameSink
+{
+    /// <summary>Takes ownership of the frame; may wait (block policy) until there is room.</summary>
+    ValueTask WriteAsync(Frame frame, CancellationToken cancellationToken);
+}

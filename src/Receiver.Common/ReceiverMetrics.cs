@@ -1,0 +1,42 @@
+using System.Diagnostics.Metrics;
+
+namespace Receiver.Common;
+
+/// <summary>
+/// The service's System.Diagnostics.Metrics instruments, one Meter named "Receiver". Stages record
+/// through this object; exporters (Prometheus text endpoint, OTLP, console summary) read the Meter.
+/// Tags: "code" (code name), "decoder", "reason" (DropReason, lower case), "stage".
+/// </summary>
+public sealed class ReceiverMetrics : IDisposable
+{
+    public const string MeterName = "Receiver";
+
+    public Meter Meter { get; }
+    public Counter<long> FramesIn { get; }
+    public Counter<long> FramesPublished { get; }
+    public Counter<long> FramesDropped { get; }
+    public Counter<long> UpstreamItemsLost { get; }
+    public Counter<long> BitErrors { get; }
+    public Counter<long> FrameErrors { get; }
+    public Counter<long> CheckedFrames { get; }
+    public Histogram<int> BatchSize { get; }
+    public Histogram<double> DecodeTimeUs { get; }
+    public Histogram<double> LatencyUs { get; }
+
+    public ReceiverMetrics(IMeterFactory? meterFactory = null)
+    {
+        Meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        FramesIn = Meter.CreateCounter<long>("receiver.frames.in", "{frame}", "Frames produced by the framers.");
+        FramesPublished = Meter.CreateCounter<long>("receiver.frames.published", "{frame}", "Frames decoded and published.");
+        FramesDropped = Meter.CreateCounter<long>("receiver.frames.dropped", "{frame}", "Frames (or malformed messages) dropped, by reason.");
+        UpstreamItemsLost = Meter.CreateCounter<long>("receiver.upstream.items_lost", "{item}", "Items missing upstream, from gaps in gr-tagged item offsets.");
+        BitErrors = Meter.CreateCounter<long>("receiver.truth.bit_errors", "{bit}", "Bit errors against ground truth (loopback source).");
+        FrameErrors = Meter.CreateCounter<long>("receiver.truth.frame_errors", "{frame}", "Frame errors against ground truth (loopback source).");
+        CheckedFrames = Meter.CreateCounter<long>("receiver.truth.frames", "{frame}", "Frames compared with ground truth.");
+        BatchSize = Meter.CreateHistogram<int>("receiver.batch.size", "{frame}", "Frames per decoded batch.");
+        DecodeTimeUs = Meter.CreateHistogram<double>("receiver.decode.time", "us", "Decoder chain time per batch.");
+        LatencyUs = Meter.CreateHistogram<double>("receiver.latency", "us", "Ingest-to-publish latency per frame.");
+    }
+
+    public void Dispose() => Meter.Dispose();
+}
