@@ -27,7 +27,7 @@ public static class Cli
         var root = new RootCommand("Receiver: decoding stage of an SDR receiver (BER/FER evaluation, codes)")
         {
             EvalCommand.Build(terminal),
-            CodesCommand.Build(terminal),
+            EncodeCommand.AddTo(CodesCommand.Build(terminal), terminal),
         };
         root.Options.Add(verboseOption);
 
