@@ -93,6 +93,33 @@ public sealed class ZmqSocketTests : IDisposable
     }
 
     [Fact]
+    public void Prepared_message_is_sent_without_copy_and_left_empty()
+    {
+        string endpoint = $"inproc://zmq-prepare-{Guid.NewGuid():N}";
+        using var pull = _context.CreateSocket(ZmqSocketType.Pull);
+        pull.Bind(endpoint);
+        using var push = _context.CreateSocket(ZmqSocketType.Push);
+        push.Connect(endpoint);
+
+        using var outgoing = new ZmqMessage();
+        for (int round = 0; round < 3; round++)
+        {
+            Span<byte> buffer = outgoing.Prepare(1000 + round);
+            for (int i = 0; i < buffer.Length; i++) buffer[i] = (byte)(i + round);
+            Assert.True(push.TrySend(outgoing, timeoutMs: ReceiveTimeoutMs));
+            Assert.Equal(0, outgoing.Size);
+        }
+
+        using var incoming = new ZmqMessage();
+        for (int round = 0; round < 3; round++)
+        {
+            Assert.True(pull.TryReceive(incoming, ReceiveTimeoutMs));
+            Assert.Equal(1000 + round, incoming.Size);
+            for (int i = 0; i < incoming.Size; i++) Assert.Equal((byte)(i + round), incoming.Data[i]);
+        }
+    }
+
+    [Fact]
     public void Receive_returns_false_when_nothing_arrives_in_time()
     {
         using var pull = _context.CreateSocket(ZmqSocketType.Pull);

@@ -6,6 +6,10 @@ namespace Receiver.Transport.Zmq;
 /// it; receiving into it releases the previous content, so <see cref="Data"/> is valid only until the next
 /// receive into this message or <see cref="Dispose"/>. Not thread-safe.
 /// </summary>
+/// <remarks>
+/// For sending without a copy, <see cref="Prepare"/> gives a fresh native buffer to write into and
+/// <see cref="ZmqSocket.TrySend(ZmqMessage, bool, int)"/> hands it to libzmq.
+/// </remarks>
 public sealed unsafe class ZmqMessage : IDisposable
 {
     private readonly ZmqMessageHandle _handle;
@@ -33,6 +37,26 @@ public sealed unsafe class ZmqMessage : IDisposable
 
     /// <summary>Whether more parts of the same multipart message follow this one.</summary>
     public bool More { get; private set; }
+
+    /// <summary>
+    /// Replaces the content with a fresh native buffer of <paramref name="size"/> bytes (<c>zmq_msg_init_size</c>)
+    /// and returns it for writing; send it with <see cref="ZmqSocket.TrySend(ZmqMessage, bool, int)"/>.
+    /// Allocates no managed memory.
+    /// </summary>
+    public Span<byte> Prepare(int size)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        ZmqNative.zmq_msg_close(_handle);
+        if (ZmqNative.zmq_msg_init_size(_handle, (nuint)size) != 0)
+        {
+            var error = ZmqException.FromLastError("zmq_msg_init_size");
+            ZmqNative.zmq_msg_init(_handle);
+            Refresh();
+            throw error;
+        }
+        Refresh();
+        return new Span<byte>(_data, _size);
+    }
 
     /// <summary>Caches data pointer, size and the more flag after a receive, so reading them costs no native call.</summary>
     internal void Refresh()

@@ -105,6 +105,10 @@ internal static unsafe partial class ZmqNative
 
     [LibraryImport(Library)] internal static partial int zmq_msg_init(nint message);
     [LibraryImport(Library)] internal static partial int zmq_msg_close(nint message);
+    [LibraryImport(Library)] internal static partial int zmq_msg_close(ZmqMessageHandle message);
+    [LibraryImport(Library)] internal static partial int zmq_msg_init(ZmqMessageHandle message);
+    [LibraryImport(Library)] internal static partial int zmq_msg_init_size(ZmqMessageHandle message, nuint size);
+    [LibraryImport(Library)] internal static partial int zmq_msg_send(ZmqMessageHandle message, ZmqSocketHandle socket, int flags);
     [LibraryImport(Library)] internal static partial int zmq_msg_recv(ZmqMessageHandle message, ZmqSocketHandle socket, int flags);
     [LibraryImport(Library)] internal static partial void* zmq_msg_data(ZmqMessageHandle message);
     [LibraryImport(Library)] internal static partial nuint zmq_msg_size(ZmqMessageHandle message);

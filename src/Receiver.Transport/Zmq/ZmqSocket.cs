@@ -228,6 +228,34 @@ public sealed unsafe class ZmqSocket : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends the content of <paramref name="message"/> (filled through <see cref="ZmqMessage.Prepare"/>) without
+    /// copying it: libzmq takes the buffer and <paramref name="message"/> is left empty. On false the content stays.
+    /// </summary>
+    /// <param name="more">More parts of the same message follow (ZMQ_SNDMORE).</param>
+    /// <param name="timeoutMs">0 = do not wait, -1 = wait forever, otherwise milliseconds.</param>
+    /// <exception cref="ObjectDisposedException">The socket or its context was disposed.</exception>
+    public bool TrySend(ZmqMessage message, bool more = false, int timeoutMs = -1)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentOutOfRangeException.ThrowIfLessThan(timeoutMs, -1);
+        long start = Stopwatch.GetTimestamp();
+        int waitMs = timeoutMs;
+        while (true)
+        {
+            int flags = WaitFlags(ref _sendTimeoutMs, ZmqNative.ZMQ_SNDTIMEO, waitMs) | (more ? ZmqNative.ZMQ_SNDMORE : 0);
+            if (ZmqNative.zmq_msg_send(message.Handle, _handle, flags) >= 0)
+            {
+                message.Refresh();
+                return true;
+            }
+            int error = ZmqNative.zmq_errno();
+            if (error == ZmqNative.EAGAIN) return false;
+            if (error != ZmqNative.EINTR) throw Failure(error, "zmq_msg_send");
+            if (!TimeLeft(start, timeoutMs, out waitMs)) return false;
+        }
+    }
+
     /// <summary>Makes this socket a CURVE server with its 32-byte secret key. Call before <see cref="Bind"/>.</summary>
     public void SetCurveServer(ReadOnlySpan<byte> secretKey32)
     {
