@@ -1,0 +1,175 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Receiver.Common;
+
+namespace Receiver.Transport.Framing;
+
+/// <summary>
+/// Turns whole ingest messages into frames for one ingest. Frames are rented from the <see cref="FramePool"/>,
+/// carry canonical LLRs (sign converted once here), and collect in <see cref="Pending"/> until the
+/// <see cref="FrameReader"/> hands them to the sink. Every drop is counted on
+/// <see cref="ReceiverMetrics.FramesDropped"/> (tag reason = malformed | unknown_code | non_finite) and logged at
+/// most once per second per reason. Not thread-safe: one framer per ingest, driven by one reader loop.
+/// </summary>
+public abstract partial class MessageFramer
+{
+    private readonly ILogger _logger;
+    // One rate-limit slot per drop reason, plus one for notices that are not drops.
+    private static readonly int NoticeSlot = Enum.GetValues<DropReason>().Length;
+    private readonly long[] _lastLogTicks = new long[NoticeSlot + 1];
+    private readonly long[] _suppressed = new long[NoticeSlot + 1];
+    private long _framesOut, _malformed, _unknownCode, _nonFinite, _shutdown;
+
+    protected MessageFramer(IngestOptions options, FramePool pool, ReceiverMetrics metrics, ILogger? logger)
+    {
+        Options = options;
+        Pool = pool;
+        Metrics = metrics;
+        _logger = logger ?? NullLogger.Instance;
+        Negate = options.LlrSign == LlrSign.GnuRadio;
+        for (var i = 0; i < _lastLogTicks.Length; i++) _lastLogTicks[i] = long.MinValue / 2;
+    }
+
+    public IngestOptions Options { get; }
+
+    protected FramePool Pool { get; }
+
+    protected ReceiverMetrics Metrics { get; }
+
+    /// <summary>Whether wire LLRs are negated into canonical ones (GNU Radio convention).</summary>
+    protected bool Negate { get; }
+
+    /// <summary>Frames made since the reader last drained; the reader takes ownership of them.</summary>
+    public List<Frame> Pending { get; } = new(64);
+
+    /// <summary>Good frames produced (also counted on <see cref="ReceiverMetrics.FramesIn"/>).</summary>
+    public long FramesOut => Volatile.Read(ref _framesOut);
+
+    public long DroppedMalformed => Volatile.Read(ref _malformed);
+
+    public long DroppedUnknownCode => Volatile.Read(ref _unknownCode);
+
+    public long DroppedNonFinite => Volatile.Read(ref _nonFinite);
+
+    /// <summary>Frames made but not handed on because the reader was cancelled.</summary>
+    public long DroppedShutdown => Volatile.Read(ref _shutdown);
+
+    /// <summary>Handles one complete message (a record's payload). Frames go to <see cref="Pending"/>.</summary>
+    public abstract void OnMessage(in ReadOnlySequence<byte> message);
+
+    /// <summary>A message over <see cref="IngestOptions.MaxMessageBytes"/> arrived; its bytes were skipped.</summary>
+    public virtual void OnOversized(long length) => Drop(DropReason.Malformed, "message over the size limit, bytes", length);
+
+    /// <summary>The stream ended inside a record: the last message is truncated.</summary>
+    public virtual void OnTruncated(long bytesPresent) => Drop(DropReason.Malformed, "truncated message at end of stream, bytes", bytesPresent);
+
+    /// <summary>The stream ended; a partly filled frame (raw formats) is released. Not a drop: it never was a frame.</summary>
+    public virtual void OnCompleted() { }
+
+    /// <summary>Frames that will not reach the sink (cancelled reader) are counted as shutdown drops.</summary>
+    public void DropPendingOnShutdown(int fromIndex)
+    {
+        for (var i = fromIndex; i < Pending.Count; i++)
+        {
+            Pool.Return(Pending[i]);
+            Interlocked.Increment(ref _shutdown);
+            Metrics.FramesDropped.Add(1, new KeyValuePair<string, object?>("reason", ReasonTag(DropReason.Shutdown)));
+        }
+        Pending.Clear();
+    }
+
+    /// <summary>
+    /// Completes a filled frame: converts the sign, checks for NaN/Inf (dropping the frame non_finite), stamps the
+    /// ingest time and queues it. Takes ownership of <paramref name="frame"/>.
+    /// </summary>
+    protected void Emit(Frame frame, string codeName)
+    {
+        if (!LlrKernels.FinishInPlace(frame.LlrSpan, Negate))
+        {
+            Pool.Return(frame);
+            Drop(DropReason.NonFinite, "NaN or infinite LLR in frame, sequence", frame.Sequence);
+            return;
+        }
+        EmitFinished(frame, codeName);
+    }
+
+    /// <summary>Queues a frame whose LLRs are already canonical and known finite.</summary>
+    protected void EmitFinished(Frame frame, string codeName)
+    {
+        frame.IngestTimestamp = Stopwatch.GetTimestamp();
+        Pending.Add(frame);
+        Interlocked.Increment(ref _framesOut);
+        Metrics.FramesIn.Add(1, new KeyValuePair<string, object?>("code", codeName));
+    }
+
+    /// <summary>Counts a drop and logs it, at most one warning per reason per second (with the number held back).</summary>
+    protected void Drop(DropReason reason, string what, long value)
+    {
+        switch (reason)
+        {
+            case DropReason.Malformed: Interlocked.Increment(ref _malformed); break;
+            case DropReason.UnknownCode: Interlocked.Increment(ref _unknownCode); break;
+            case DropReason.NonFinite: Interlocked.Increment(ref _nonFinite); break;
+        }
+        Metrics.FramesDropped.Add(1, new KeyValuePair<string, object?>("reason", ReasonTag(reason)));
+        if (TakeLogSlot((int)reason, out var suppressed)) LogDrop(_logger, Options.Endpoint, ReasonTag(reason), what, value, suppressed);
+    }
+
+    /// <summary>Rate-limited warning that is not a drop (items before the first alignment tag, upstream gaps).</summary>
+    protected void Notice(string what, long value)
+    {
+        if (TakeLogSlot(NoticeSlot, out var suppressed)) LogNotice(_logger, Options.Endpoint, what, value, suppressed);
+    }
+
+    private bool TakeLogSlot(int slot, out long suppressed)
+    {
+        suppressed = 0;
+        var now = Stopwatch.GetTimestamp();
+        if (now - _lastLogTicks[slot] < Stopwatch.Frequency) { _suppressed[slot]++; return false; }
+        _lastLogTicks[slot] = now;
+        suppressed = _suppressed[slot];
+        _suppressed[slot] = 0;
+        return true;
+    }
+
+    /// <summary>The metric tag value of a drop reason: malformed, unknown_code, non_finite, queue_full, shutdown.</summary>
+    public static string ReasonTag(DropReason reason) => reason switch
+    {
+        DropReason.Malformed => "malformed",
+        DropReason.UnknownCode => "unknown_code",
+        DropReason.NonFinite => "non_finite",
+        DropReason.QueueFull => "queue_full",
+        DropReason.Shutdown => "shutdown",
+        _ => reason.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>Copies little-endian float32 bytes into a frame's LLR buffer at a byte offset.</summary>
+    protected static void CopyLlrBytes(ReadOnlySpan<byte> source, Frame frame, int byteOffset) =>
+        source.CopyTo(MemoryMarshal.AsBytes(frame.Llrs.AsSpan())[byteOffset..]);
+
+    /// <summary>Makes the framer an ingest's options ask for, resolving the raw formats' code in the directory.</summary>
+    public static MessageFramer Create(IngestOptions options, ICodeDirectory codes, FramePool pool, ReceiverMetrics metrics, ILogger? logger = null)
+    {
+        var errors = options.Validate();
+        if (errors.Count > 0) throw new ArgumentException(string.Join("; ", errors), nameof(options));
+        if (options.Format == IngestFormat.Framed) return new EnvelopeFramer(options, codes, pool, metrics, logger);
+        if (!codes.TryGetIndex(options.Code!, out var codeIndex))
+            throw new ArgumentException($"ingest {options.Endpoint}: code '{options.Code}' is not configured", nameof(options));
+        return options.Format switch
+        {
+            IngestFormat.GrFloat => new RawFloatFramer(options, codes, codeIndex, pool, metrics, logger),
+            IngestFormat.GrChar => new RawCharFramer(options, codes, codeIndex, pool, metrics, logger),
+            IngestFormat.GrTagged => new TaggedFramer(options, codes, codeIndex, pool, metrics, logger),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Format, "unknown ingest format"),
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest {Endpoint}: dropped ({Reason}): {What} {Value}; {Suppressed} more since the last warning")]
+    private static partial void LogDrop(ILogger logger, string endpoint, string reason, string what, long value, long suppressed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest {Endpoint}: {What} {Value}; {Suppressed} more since the last warning")]
+    private static partial void LogNotice(ILogger logger, string endpoint, string what, long value, long suppressed);
+}
