@@ -28,7 +28,7 @@ public static class LlrKernels
                 allFinite &= Vector512.Equals(v - v, Vector512<float>.Zero);
                 (v ^ flip).StoreUnsafe(ref start, (nuint)i);
             }
-            finite = allFinite == Vector512<float>.AllBitsSet;
+            finite = allFinite.AsUInt32() == Vector512<uint>.AllBitsSet; // compare bits: all-ones is a NaN as float
         }
         else if (Vector256.IsHardwareAccelerated && length >= Vector256<float>.Count)
         {
@@ -40,7 +40,7 @@ public static class LlrKernels
                 allFinite &= Vector256.Equals(v - v, Vector256<float>.Zero);
                 (v ^ flip).StoreUnsafe(ref start, (nuint)i);
             }
-            finite = allFinite == Vector256<float>.AllBitsSet;
+            finite = allFinite.AsUInt32() == Vector256<uint>.AllBitsSet;
         }
         for (; i < length; i++)
         {
