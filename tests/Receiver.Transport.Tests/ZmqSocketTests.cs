@@ -131,6 +131,37 @@ public sealed class ZmqSocketTests : IDisposable
     }
 
     [Fact]
+    public void Cancellable_receive_and_send_return_false_once_cancelled()
+    {
+        using var pull = _context.CreateSocket(ZmqSocketType.Pull);
+        pull.Bind("tcp://127.0.0.1:0");
+        using var push = _context.CreateSocket(ZmqSocketType.Push);
+        push.Bind("tcp://127.0.0.1:0");
+        using var message = new ZmqMessage();
+        using var cancellation = new CancellationTokenSource();
+        cancellation.CancelAfter(100);
+        Assert.False(pull.TryReceive(message, cancellation.Token));
+        Assert.False(push.TrySend("nobody"u8, more: false, cancellation.Token));
+        message.Prepare(8);
+        Assert.False(push.TrySend(message, more: false, cancellation.Token));
+        Assert.Equal(8, message.Size);
+    }
+
+    [Fact]
+    public void Cancellable_receive_returns_a_message_that_arrives()
+    {
+        string endpoint = $"inproc://zmq-cancel-{Guid.NewGuid():N}";
+        using var pull = _context.CreateSocket(ZmqSocketType.Pull);
+        pull.Bind(endpoint);
+        using var push = _context.CreateSocket(ZmqSocketType.Push);
+        push.Connect(endpoint);
+        Assert.True(push.TrySend("here"u8, more: false, CancellationToken.None));
+        using var message = new ZmqMessage();
+        Assert.True(pull.TryReceive(message, CancellationToken.None));
+        Assert.Equal("here", Encoding.ASCII.GetString(message.Data));
+    }
+
+    [Fact]
     public void Send_returns_false_when_push_has_no_peer()
     {
         using var push = _context.CreateSocket(ZmqSocketType.Push);

@@ -23,6 +23,9 @@ public sealed unsafe class ZmqSocket : IDisposable
     private const int CurveKeyBytes = 32;
     private const int CurveKeyZ85Chars = 40;
 
+    /// <summary>How long the cancellable overloads wait per native call before they look at the token again.</summary>
+    public const int CancellationSliceMs = 50;
+
     private readonly ZmqSocketHandle _handle;
     private int _receiveTimeoutMs = -1; // libzmq defaults for ZMQ_RCVTIMEO / ZMQ_SNDTIMEO
     private int _sendTimeoutMs = -1;
@@ -201,6 +204,36 @@ public sealed unsafe class ZmqSocket : IDisposable
             if (error != ZmqNative.EINTR) throw Failure(error, "zmq_msg_recv");
             if (!TimeLeft(start, timeoutMs, out waitMs)) return false;
         }
+    }
+
+    /// <summary>
+    /// Waits for the next message part until one arrives or <paramref name="cancellationToken"/> is cancelled,
+    /// looking at the token every <see cref="CancellationSliceMs"/> ms. Allocates nothing.
+    /// </summary>
+    /// <returns>True with a message; false once cancelled.</returns>
+    public bool TryReceive(ZmqMessage message, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+            if (TryReceive(message, CancellationSliceMs)) return true;
+        return false;
+    }
+
+    /// <summary>Sends one part like <see cref="TrySend(ReadOnlySpan{byte}, bool, int)"/>, waiting until it is queued or <paramref name="cancellationToken"/> is cancelled.</summary>
+    /// <returns>True once queued; false once cancelled.</returns>
+    public bool TrySend(ReadOnlySpan<byte> data, bool more, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+            if (TrySend(data, more, CancellationSliceMs)) return true;
+        return false;
+    }
+
+    /// <summary>Sends a prepared message like <see cref="TrySend(ZmqMessage, bool, int)"/>, waiting until it is queued or <paramref name="cancellationToken"/> is cancelled.</summary>
+    /// <returns>True once queued; false once cancelled (the message keeps its content).</returns>
+    public bool TrySend(ZmqMessage message, bool more, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+            if (TrySend(message, more, CancellationSliceMs)) return true;
+        return false;
     }
 
     /// <summary>Sends one message part, copying <paramref name="data"/>.</summary>
