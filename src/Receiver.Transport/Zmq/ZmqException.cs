@@ -24,7 +24,7 @@ public sealed class ZmqException : Exception
     }
 
     internal static ZmqException FromLastError(string call, string? endpoint = null) =>
-        new(ZmqNative.zmq_errno(), call, endpoint);
+        new(ZmqNative.LastError(), call, endpoint);
 
     private static string Describe(int errorNumber, string call, string? endpoint) =>
         endpoint is null

@@ -26,7 +26,7 @@ internal sealed class ZmqContextHandle : SafeHandle
     {
         int result;
         do result = ZmqNative.zmq_ctx_term(handle);
-        while (result != 0 && ZmqNative.zmq_errno() == ZmqNative.EINTR);
+        while (result != 0 && ZmqNative.LastError() == ZmqNative.EINTR);
         return result == 0;
     }
 }

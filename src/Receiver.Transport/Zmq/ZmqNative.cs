@@ -84,42 +84,47 @@ internal static unsafe partial class ZmqNative
     }
 
     [LibraryImport(Library)] internal static partial void zmq_version(out int major, out int minor, out int patch);
-    [LibraryImport(Library)] internal static partial int zmq_errno();
     [LibraryImport(Library)] internal static partial nint zmq_strerror(int errnum);
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] internal static partial int zmq_has(string capability);
 
-    [LibraryImport(Library)] internal static partial nint zmq_ctx_new();
-    [LibraryImport(Library)] internal static partial int zmq_ctx_set(ZmqContextHandle context, int option, int value);
-    [LibraryImport(Library)] internal static partial int zmq_ctx_shutdown(ZmqContextHandle context);
-    [LibraryImport(Library)] internal static partial int zmq_ctx_term(nint context);
+    [LibraryImport(Library, SetLastError = true)] internal static partial nint zmq_ctx_new();
+    [LibraryImport(Library, SetLastError = true)] internal static partial int zmq_ctx_set(ZmqContextHandle context, int option, int value);
+    [LibraryImport(Library, SetLastError = true)] internal static partial int zmq_ctx_shutdown(ZmqContextHandle context);
+    [LibraryImport(Library, SetLastError = true)] internal static partial int zmq_ctx_term(nint context);
 
-    [LibraryImport(Library)] internal static partial nint zmq_socket(ZmqContextHandle context, int type);
-    [LibraryImport(Library)] internal static partial int zmq_close(nint socket);
-    [LibraryImport(Library)] internal static partial int zmq_setsockopt(ZmqSocketHandle socket, int option, void* value, nuint length);
-    [LibraryImport(Library)] internal static partial int zmq_getsockopt(ZmqSocketHandle socket, int option, void* value, nuint* length);
-    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] internal static partial int zmq_bind(ZmqSocketHandle socket, string endpoint);
-    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] internal static partial int zmq_connect(ZmqSocketHandle socket, string endpoint);
-    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] internal static partial int zmq_unbind(ZmqSocketHandle socket, string endpoint);
-    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] internal static partial int zmq_disconnect(ZmqSocketHandle socket, string endpoint);
-    [LibraryImport(Library)] internal static partial int zmq_send(ZmqSocketHandle socket, void* buffer, nuint length, int flags);
+    [LibraryImport(Library, SetLastError = true)] internal static partial nint zmq_socket(ZmqContextHandle context, int type);
+    [LibraryImport(Library, SetLastError = true)] internal static partial int zmq_close(nint socket);
+    [LibraryImport(Library, SetLastError = true)] internal static partial int zmq_setsockopt(ZmqSocketHandle socket, int option, void* value, nuint length);
+    [LibraryImport(Library, SetLastError = true)] internal static partial int zmq_getsockopt(ZmqSocketHandle socket, int option, void* value, nuint* length);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8, SetLastError = true)] internal static partial int zmq_bind(ZmqSocketHandle socket, string endpoint);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8, SetLastError = true)] internal static partial int zmq_connect(ZmqSocketHandle socket, string endpoint);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8, SetLastError = true)] internal static partial int zmq_unbind(ZmqSocketHandle socket, string endpoint);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8, SetLastError = true)] internal static partial int zmq_disconnect(ZmqSocketHandle socket, string endpoint);
+    [LibraryImport(Library, SetLastError = true)] internal static partial int zmq_send(ZmqSocketHandle socket, void* buffer, nuint length, int flags);
 
-    [LibraryImport(Library)] internal static partial int zmq_msg_init(nint message);
+    [LibraryImport(Library, SetLastError = true)] internal static partial int zmq_msg_init(nint message);
     [LibraryImport(Library)] internal static partial int zmq_msg_close(nint message);
     [LibraryImport(Library)] internal static partial int zmq_msg_close(ZmqMessageHandle message);
-    [LibraryImport(Library)] internal static partial int zmq_msg_init(ZmqMessageHandle message);
-    [LibraryImport(Library)] internal static partial int zmq_msg_init_size(ZmqMessageHandle message, nuint size);
-    [LibraryImport(Library)] internal static partial int zmq_msg_send(ZmqMessageHandle message, ZmqSocketHandle socket, int flags);
-    [LibraryImport(Library)] internal static partial int zmq_msg_recv(ZmqMessageHandle message, ZmqSocketHandle socket, int flags);
+    [LibraryImport(Library, SetLastError = true)] internal static partial int zmq_msg_init(ZmqMessageHandle message);
+    [LibraryImport(Library, SetLastError = true)] internal static partial int zmq_msg_init_size(ZmqMessageHandle message, nuint size);
+    [LibraryImport(Library, SetLastError = true)] internal static partial int zmq_msg_send(ZmqMessageHandle message, ZmqSocketHandle socket, int flags);
+    [LibraryImport(Library, SetLastError = true)] internal static partial int zmq_msg_recv(ZmqMessageHandle message, ZmqSocketHandle socket, int flags);
     [LibraryImport(Library)] internal static partial void* zmq_msg_data(ZmqMessageHandle message);
     [LibraryImport(Library)] internal static partial nuint zmq_msg_size(ZmqMessageHandle message);
     [LibraryImport(Library)] internal static partial int zmq_msg_more(ZmqMessageHandle message);
 
-    [LibraryImport(Library)] internal static partial int zmq_poll(PollItem* items, int count, nint timeoutMs);
+    [LibraryImport(Library, SetLastError = true)] internal static partial int zmq_poll(PollItem* items, int count, nint timeoutMs);
 
-    [LibraryImport(Library)] internal static partial int zmq_curve_keypair(byte* publicZ85, byte* secretZ85);
-    [LibraryImport(Library)] internal static partial int zmq_curve_public(byte* publicZ85, byte* secretZ85);
+    [LibraryImport(Library, SetLastError = true)] internal static partial int zmq_curve_keypair(byte* publicZ85, byte* secretZ85);
+    [LibraryImport(Library, SetLastError = true)] internal static partial int zmq_curve_public(byte* publicZ85, byte* secretZ85);
     [LibraryImport(Library)] internal static partial byte* zmq_z85_decode(byte* destination, byte* z85);
     [LibraryImport(Library)] internal static partial byte* zmq_z85_encode(byte* destination, byte* data, nuint size);
+
+    /// <summary>
+    /// The errno of the failed call, captured by the marshalling stub right after it returned (libzmq reports its
+    /// own codes such as ETERM through errno too), so nothing the runtime does in between can overwrite it.
+    /// </summary>
+    internal static int LastError() => Marshal.GetLastPInvokeError();
 
     /// <summary>The text libzmq gives for an error number.</summary>
     internal static string ErrorText(int errorNumber) =>

@@ -37,7 +37,7 @@ public static unsafe class ZmqPoller
                 ready = ZmqNative.zmq_poll(pointer, sockets.Length, timeoutMs);
             if (ready < 0)
             {
-                int error = ZmqNative.zmq_errno();
+                int error = ZmqNative.LastError();
                 if (error == ZmqNative.ETERM) throw new ObjectDisposedException(nameof(ZmqContext), "The ZeroMQ context was shut down.");
                 if (error != ZmqNative.EINTR) throw new ZmqException(error, "zmq_poll");
                 ready = 0;

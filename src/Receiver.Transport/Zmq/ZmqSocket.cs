@@ -199,7 +199,7 @@ public sealed unsafe class ZmqSocket : IDisposable
                 ReceiveMore = message.More;
                 return true;
             }
-            int error = ZmqNative.zmq_errno();
+            int error = ZmqNative.LastError();
             if (error == ZmqNative.EAGAIN) return false;
             if (error != ZmqNative.EINTR) throw Failure(error, "zmq_msg_recv");
             if (!TimeLeft(start, timeoutMs, out waitMs)) return false;
@@ -253,7 +253,7 @@ public sealed unsafe class ZmqSocket : IDisposable
             {
                 int flags = WaitFlags(ref _sendTimeoutMs, ZmqNative.ZMQ_SNDTIMEO, waitMs) | (more ? ZmqNative.ZMQ_SNDMORE : 0);
                 if (ZmqNative.zmq_send(_handle, bytes, (nuint)data.Length, flags) >= 0) return true;
-                int error = ZmqNative.zmq_errno();
+                int error = ZmqNative.LastError();
                 if (error == ZmqNative.EAGAIN) return false;
                 if (error != ZmqNative.EINTR) throw Failure(error, "zmq_send");
                 if (!TimeLeft(start, timeoutMs, out waitMs)) return false;
@@ -282,7 +282,7 @@ public sealed unsafe class ZmqSocket : IDisposable
                 message.Refresh();
                 return true;
             }
-            int error = ZmqNative.zmq_errno();
+            int error = ZmqNative.LastError();
             if (error == ZmqNative.EAGAIN) return false;
             if (error != ZmqNative.EINTR) throw Failure(error, "zmq_msg_send");
             if (!TimeLeft(start, timeoutMs, out waitMs)) return false;
@@ -364,26 +364,26 @@ public sealed unsafe class ZmqSocket : IDisposable
     {
         int value;
         nuint length = sizeof(int);
-        if (ZmqNative.zmq_getsockopt(_handle, option, &value, &length) != 0) throw Failure(ZmqNative.zmq_errno(), $"zmq_getsockopt({name})");
+        if (ZmqNative.zmq_getsockopt(_handle, option, &value, &length) != 0) throw Failure(ZmqNative.LastError(), $"zmq_getsockopt({name})");
         return value;
     }
 
     private void SetInt32(int option, int value, string name)
     {
-        if (ZmqNative.zmq_setsockopt(_handle, option, &value, sizeof(int)) != 0) throw Failure(ZmqNative.zmq_errno(), $"zmq_setsockopt({name})");
+        if (ZmqNative.zmq_setsockopt(_handle, option, &value, sizeof(int)) != 0) throw Failure(ZmqNative.LastError(), $"zmq_setsockopt({name})");
     }
 
     private long GetInt64(int option, string name)
     {
         long value;
         nuint length = sizeof(long);
-        if (ZmqNative.zmq_getsockopt(_handle, option, &value, &length) != 0) throw Failure(ZmqNative.zmq_errno(), $"zmq_getsockopt({name})");
+        if (ZmqNative.zmq_getsockopt(_handle, option, &value, &length) != 0) throw Failure(ZmqNative.LastError(), $"zmq_getsockopt({name})");
         return value;
     }
 
     private void SetInt64(int option, long value, string name)
     {
-        if (ZmqNative.zmq_setsockopt(_handle, option, &value, sizeof(long)) != 0) throw Failure(ZmqNative.zmq_errno(), $"zmq_setsockopt({name})");
+        if (ZmqNative.zmq_setsockopt(_handle, option, &value, sizeof(long)) != 0) throw Failure(ZmqNative.LastError(), $"zmq_setsockopt({name})");
     }
 
     private void SetBytes(int option, ReadOnlySpan<byte> value, string name)
@@ -391,7 +391,7 @@ public sealed unsafe class ZmqSocket : IDisposable
         fixed (byte* bytes = value)
         {
             if (ZmqNative.zmq_setsockopt(_handle, option, bytes, (nuint)value.Length) != 0)
-                throw Failure(ZmqNative.zmq_errno(), $"zmq_setsockopt({name})");
+                throw Failure(ZmqNative.LastError(), $"zmq_setsockopt({name})");
         }
     }
 }
