@@ -27,6 +27,8 @@ public static class Cli
         var root = new RootCommand("Receiver: decoding stage of an SDR receiver (BER/FER evaluation, codes)")
         {
             EvalCommand.Build(terminal),
+            RunCommand.Build(terminal),
+            DemoCommand.Build(terminal),
             EncodeCommand.AddTo(CodesCommand.Build(terminal), terminal),
         };
         root.Options.Add(verboseOption);

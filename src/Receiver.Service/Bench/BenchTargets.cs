@@ -1,0 +1,297 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Receiver.Common;
+using Receiver.Pipeline;
+
+namespace Receiver.Service.Bench;
+
+/// <summary>The service under test, as the bench sees it between runs.</summary>
+internal interface IBenchTarget : IAsyncDisposable
+{
+    /// <summary>"in-process" or "subprocess".</summary>
+    string Name { get; }
+
+    /// <summary>Where <see cref="ServiceLatency"/> comes from: "histogram" or "metadata".</summary>
+    string LatencySource { get; }
+
+    /// <summary>Starts counting drops (and, in-process, latency) for a new run.</summary>
+    Task BeginRunAsync(CancellationToken cancellationToken);
+
+    /// <summary>Frames dropped since the run began, by reason (snake_case).</summary>
+    Task<IReadOnlyDictionary<string, long>> DropsAsync(CancellationToken cancellationToken);
+
+    /// <summary>The service's own latency histogram for the run; null when only the metadata stream has it.</summary>
+    LatencyQuantiles? ServiceLatency();
+
+    /// <summary>CPU time used by the service so far (in-process: by the whole process).</summary>
+    TimeSpan CpuTime();
+}
+
+/// <summary>A <see cref="ReceiverHost"/> in this process; per run, a fresh <see cref="MetricsSnapshot"/> on its meter.</summary>
+internal sealed class InProcessTarget : IBenchTarget
+{
+    private readonly IHost _host;
+    private readonly ReceiverMetrics _metrics;
+    private readonly Process _process = Process.GetCurrentProcess();
+    private MetricsSnapshot? _run;
+
+    private InProcessTarget(IHost host)
+    {
+        _host = host;
+        _metrics = host.Services.GetRequiredService<ReceiverMetrics>();
+    }
+
+    public string Name => "in-process";
+
+    public string LatencySource => "histogram";
+
+    public static async Task<InProcessTarget> StartAsync(string configPath, CancellationToken cancellationToken)
+    {
+        var configuration = new ConfigurationBuilder().AddJsonFile(configPath, optional: false, reloadOnChange: false).Build();
+        var host = ReceiverHost.CreateBuilder(configuration, settings: new ReceiverHostSettings { LogLevel = LogLevel.Warning }).Build();
+        try
+        {
+            await host.StartAsync(cancellationToken);
+            await host.Services.GetRequiredService<ServiceEndpoints>().Ready.WaitAsync(cancellationToken);
+            return new InProcessTarget(host);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+    }
+
+    public Task BeginRunAsync(CancellationToken cancellationToken)
+    {
+        _run?.Dispose();
+        _run = new MetricsSnapshot(_metrics);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyDictionary<string, long>> DropsAsync(CancellationToken cancellationToken)
+    {
+        var drops = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        if (_run is not null)
+            foreach (var (reason, count) in _run.TotalsBy("receiver.frames.dropped", "reason"))
+                drops[DropNames.SnakeCase(reason)] = drops.GetValueOrDefault(DropNames.SnakeCase(reason)) + count;
+        return Task.FromResult<IReadOnlyDictionary<string, long>>(drops);
+    }
+
+    public LatencyQuantiles? ServiceLatency() => _run is null ? null : LatencyQuantiles.Of(_run.Latency());
+
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _run?.Dispose();
+        await _host.StopAsync(CancellationToken.None);
+        _host.Dispose();
+        _process.Dispose();
+    }
+}
+
+/// <summary>
+/// <c>dotnet receiver.dll run --config FILE --ingest &gt;... --publish &gt;...</c> as a child process, started once; ready when it
+/// prints <c>ready</c>. Drops come from its Prometheus endpoint (counter deltas per run); stopped with SIGTERM (it drains).
+/// </summary>
+internal sealed partial class SubprocessTarget : IBenchTarget
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+    private readonly Process _process;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private readonly string _metricsUrl;
+    private readonly StringBuilder _errors = new();
+    private IReadOnlyDictionary<string, long> _baseline = new Dictionary<string, long>();
+
+    private SubprocessTarget(Process process, string metricsUrl)
+    {
+        _process = process;
+        _metricsUrl = metricsUrl;
+    }
+
+    public string Name => "subprocess";
+
+    public string LatencySource => "metadata";
+
+    /// <summary>A free TCP port on 127.0.0.1 for the child's Prometheus endpoint (free when asked; the child binds it next).</summary>
+    public static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    public static async Task<SubprocessTarget> StartAsync(string cliPath, string configPath, string ingest, string publish, int metricsPort, CancellationToken cancellationToken)
+    {
+        var isDll = cliPath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        var start = new ProcessStartInfo(isDll ? "dotnet" : cliPath)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (isDll) start.ArgumentList.Add(cliPath);
+        foreach (var argument in new[] { "run", "--config", configPath, "--ingest", ingest, "--publish", publish, "--log-level", "Warning" })
+            start.ArgumentList.Add(argument);
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
+        var target = new SubprocessTarget(process, $"http://127.0.0.1:{metricsPort}/metrics");
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (target._errors)
+                if (target._errors.Length < 16_000) target._errors.AppendLine(e.Data);
+        };
+        process.BeginErrorReadLine();
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(ReadyTimeout);
+            while (true)
+            {
+                var line = await process.StandardOutput.ReadLineAsync(timeout.Token)
+                    ?? throw new InvalidOperationException($"the service exited before it was ready (exit code {ExitCodeOf(process)}): {target.ErrorTail()}");
+                if (line.Trim() == "ready") break;
+            }
+            // Keep reading stdout so the child never blocks on a full pipe.
+            _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
+            return target;
+        }
+        catch
+        {
+            await target.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task BeginRunAsync(CancellationToken cancellationToken) => _baseline = await ReadDropsAsync(cancellationToken);
+
+    public async Task<IReadOnlyDictionary<string, long>> DropsAsync(CancellationToken cancellationToken)
+    {
+        var now = await ReadDropsAsync(cancellationToken);
+        return new SortedDictionary<string, long>(now.ToDictionary(p => p.Key, p => p.Value - _baseline.GetValueOrDefault(p.Key)), StringComparer.Ordinal);
+    }
+
+    public LatencyQuantiles? ServiceLatency() => null;
+
+    public TimeSpan CpuTime()
+    {
+        try
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+        catch (InvalidOperationException)
+        {
+            return TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>receiver_frames_dropped_total{reason="..."} series of the child's Prometheus text.</summary>
+    private async Task<IReadOnlyDictionary<string, long>> ReadDropsAsync(CancellationToken cancellationToken)
+    {
+        if (_process.HasExited) throw new InvalidOperationException($"the service exited (code {ExitCodeOf(_process)}): {ErrorTail()}");
+        var text = await _http.GetStringAsync(_metricsUrl, cancellationToken);
+        return ParseDrops(text);
+    }
+
+    internal static IReadOnlyDictionary<string, long> ParseDrops(string prometheusText)
+    {
+        var drops = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var line in prometheusText.Split('\n'))
+        {
+            if (!line.StartsWith("receiver_frames_dropped_total{", StringComparison.Ordinal)) continue;
+            var match = ReasonLabel().Match(line);
+            var space = line.LastIndexOf(' ');
+            if (!match.Success || space < 0 || !double.TryParse(line.AsSpan(space + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var value)) continue;
+            var reason = DropNames.SnakeCase(match.Groups[1].Value);
+            drops[reason] = drops.GetValueOrDefault(reason) + (long)Math.Round(value);
+        }
+        return drops;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("reason=\"([^\"]*)\"")]
+    private static partial System.Text.RegularExpressions.Regex ReasonLabel();
+
+    private string ErrorTail()
+    {
+        lock (_errors)
+        {
+            var text = _errors.ToString().Trim();
+            return text.Length > 2000 ? text[^2000..] : text;
+        }
+    }
+
+    private static string ExitCodeOf(Process process)
+    {
+        try
+        {
+            return process.HasExited ? process.ExitCode.ToString(CultureInfo.InvariantCulture) : "running";
+        }
+        catch (InvalidOperationException)
+        {
+            return "unknown";
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
+    private const int SigTerm = 15;
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                // SIGTERM: the service drains and exits; kill it only if that takes too long.
+                if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()) Kill(_process.Id, SigTerm);
+                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+                try
+                {
+                    await _process.WaitForExitAsync(wait.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    _process.Kill(entireProcessTree: true);
+                }
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        _process.Dispose();
+        _http.Dispose();
+    }
+}
+
+/// <summary>Drop reasons as the bench reports them: "QueueFull", "queue-full" and "queue_full" all become "queue_full".</summary>
+internal static class DropNames
+{
+    public static string SnakeCase(string reason)
+    {
+        var result = new StringBuilder(reason.Length + 4);
+        for (var i = 0; i < reason.Length; i++)
+        {
+            var c = reason[i];
+            if (char.IsUpper(c) && i > 0 && reason[i - 1] is not ('_' or '-')) result.Append('_');
+            result.Append(char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '_');
+        }
+        return result.ToString();
+    }
+}

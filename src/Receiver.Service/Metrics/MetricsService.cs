@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenTelemetry;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using Receiver.Common;
+
+namespace Receiver.Service.Metrics;
+
+/// <summary>
+/// Exports the service's metrics: the Prometheus text endpoint (when a port is configured), the
+/// OTLP exporter (when an endpoint is configured) and a periodic one-line summary on the log.
+/// Started first and stopped last, so the final summary counts everything the drain published.
+/// </summary>
+public sealed class MetricsService(
+    ReceiverMetrics metrics,
+    MetricsCollector collector,
+    IOptions<ReceiverOptions> options,
+    ServiceEndpoints endpoints,
+    ILogger<MetricsService> logger) : IHostedService, IAsyncDisposable
+{
+    private readonly MetricsOptions _options = options.Value.Metrics;
+    private PrometheusEndpoint? _prometheus;
+    private MeterProvider? _otlp;
+    private CancellationTokenSource? _summaryStop;
+    private Task _summaryLoop = Task.CompletedTask;
+    private readonly Stopwatch _clock = new();
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _clock.Start();
+        if (_options.PrometheusPort > 0)
+        {
+            _prometheus = new PrometheusEndpoint(_options.PrometheusPort, collector.PrometheusText, logger);
+            endpoints.Metrics = _prometheus.Url;
+            logger.LogInformation("metrics: {Url}", _prometheus.Url);
+        }
+        if (!string.IsNullOrWhiteSpace(_options.OtlpEndpoint))
+        {
+            _otlp = Sdk.CreateMeterProviderBuilder()
+                .AddMeter(metrics.Meter.Name)
+                .AddOtlpExporter((exporter, reader) =>
+                {
+                    exporter.Endpoint = new Uri(_options.OtlpEndpoint);
+                    exporter.Protocol = exporter.Endpoint.Port == 4318 ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+                    reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 5000;
+                })
+                .Build();
+            logger.LogInformation("metrics: OTLP export to {Endpoint}", _options.OtlpEndpoint);
+        }
+        if (_options.ConsoleIntervalSeconds > 0)
+        {
+            _summaryStop = new CancellationTokenSource();
+            _summaryLoop = SummaryLoopAsync(TimeSpan.FromSeconds(_options.ConsoleIntervalSeconds), _summaryStop.Token);
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_summaryStop is not null)
+        {
+            await _summaryStop.CancelAsync();
+            await _summaryLoop;
+        }
+        logger.LogInformation("final: {Summary}", Summary(collector.Read(), null, 0));
+        _otlp?.ForceFlush(2000);
+    }
+
+    /// <summary>"in 1200 out 1198 dropped 2 (malformed 2) 240.0 fr/s p50 85 us p99 310 us" (rate over the last interval when given).</summary>
+    public static string Summary(MetricsReadout now, MetricsReadout? before, double intervalSeconds)
+    {
+        var dropped = now.FramesDropped == 0
+            ? "dropped 0"
+            : $"dropped {now.FramesDropped} ({string.Join(", ", now.DroppedByReason.Where(r => r.Value > 0).Select(r => $"{r.Key} {r.Value}"))})";
+        var rate = before is not null && intervalSeconds > 0
+            ? string.Create(CultureInfo.InvariantCulture, $" {(now.FramesPublished - before.FramesPublished) / intervalSeconds:0.0} fr/s")
+            : "";
+        var truth = now.CheckedFrames > 0 ? string.Create(CultureInfo.InvariantCulture, $" fer {now.FrameErrors / (double)now.CheckedFrames:0.00E+00}") : "";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"in {now.FramesIn} out {now.FramesPublished} {dropped}{rate} p50 {now.LatencyUs.P50:0} us p99 {now.LatencyUs.P99:0} us{truth}");
+    }
+
+    private async Task SummaryLoopAsync(TimeSpan interval, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(interval);
+        var before = collector.Read();
+        var last = _clock.Elapsed;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                var now = collector.Read();
+                var elapsed = _clock.Elapsed;
+                logger.LogInformation("{Summary}", Summary(now, before, (elapsed - last).TotalSeconds));
+                before = now;
+                last = elapsed;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_prometheus is not null) await _prometheus.DisposeAsync();
+        _otlp?.Dispose();
+        _summaryStop?.Dispose();
+    }
+}

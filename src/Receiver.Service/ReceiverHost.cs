@@ -1,0 +1,263 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using Receiver.Common;
+using Receiver.Decoders;
+using Receiver.Pipeline;
+using Receiver.Service.Ingest;
+using Receiver.Service.Metrics;
+using Receiver.Service.Publishing;
+using Receiver.Transport.Framing;
+using Receiver.Transport.Zmq;
+
+namespace Receiver.Service;
+
+/// <summary>How a host is set up around the service (not part of the JSON configuration).</summary>
+public sealed record ReceiverHostSettings
+{
+    /// <summary>Where the single line <c>ready</c> goes once every socket is up (the CLI's stdout); null for nowhere.</summary>
+    public TextWriter? ReadyWriter { get; init; }
+
+    /// <summary>Least severe log level written (to stderr).</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>Keep ground truth for a loopback source: registers a <see cref="GroundTruthStore"/> the batcher compares against.</summary>
+    public bool GroundTruth { get; init; }
+
+    /// <summary>Ground-truth slots per code: more than the frames in flight between source and decoder.</summary>
+    public int GroundTruthCapacity { get; init; } = 1 << 17;
+}
+
+/// <summary>
+/// Builds the receiver service as a .NET generic host: options bound from the "Receiver" section (then
+/// overridden, then validated on start), and hosted services started in data-flow order from the output
+/// back (metrics, publisher, batcher, ingests) so stopping runs the other way: ingest stops first, the
+/// framers and batcher drain, the publisher flushes, and the metrics summary comes last.
+/// </summary>
+public static class ReceiverHost
+{
+    /// <summary>A host builder for the configuration (its "Receiver" section), with <paramref name="overrides"/> applied before validation.</summary>
+    public static HostApplicationBuilder CreateBuilder(IConfiguration configuration, ReceiverOverrides? overrides = null, ReceiverHostSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        settings ??= new ReceiverHostSettings();
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Logging.SetMinimumLevel(settings.LogLevel);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.AddReceiver(builder.Configuration.GetSection(ReceiverOptions.SectionName), overrides, settings);
+        return builder;
+    }
+
+    /// <summary>Registers the service's options, pipeline objects and hosted services.</summary>
+    public static IServiceCollection AddReceiver(this IServiceCollection services, IConfiguration section, ReceiverOverrides? overrides = null, ReceiverHostSettings? settings = null)
+    {
+        settings ??= new ReceiverHostSettings();
+        services.AddOptions<ReceiverOptions>()
+            .Bind(section)
+            .PostConfigure(o => overrides?.ApplyTo(o))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReceiverOptions>, ReceiverOptionsValidator>());
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(1));
+        services.AddMetrics();
+
+        services.AddSingleton(sp => new ReceiverMetrics(sp.GetRequiredService<IMeterFactory>()));
+        services.AddSingleton(sp => new MetricsCollector(sp.GetRequiredService<ReceiverMetrics>()));
+        services.AddSingleton<ServiceEndpoints>();
+        services.AddSingleton(_ => new ZmqContext());
+        services.AddSingleton<FramePool>();
+        services.AddSingleton(sp => new CodeRegistry(Options(sp).Codes.Select(c =>
+            new CodeEntry(c.Spec, string.IsNullOrWhiteSpace(c.Alias) ? null : [c.Alias]))));
+        services.AddSingleton<ICodeDirectory>(sp => sp.GetRequiredService<CodeRegistry>());
+        if (settings.GroundTruth)
+        {
+            services.AddSingleton(sp => new GroundTruthStore(sp.GetRequiredService<CodeRegistry>(), settings.GroundTruthCapacity));
+            services.AddSingleton<IGroundTruth>(sp => sp.GetRequiredService<GroundTruthStore>());
+        }
+        services.AddSingleton(sp => new PublisherSink(
+            sp.GetRequiredService<ZmqContext>(), PublisherSettingsOf(Options(sp)), sp.GetRequiredService<ICodeDirectory>(),
+            sp.GetRequiredService<ReceiverMetrics>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Receiver.Publish")));
+        services.AddSingleton(CreateBatcher);
+
+        // Start order = data flow from the output back; stop order is the reverse.
+        services.AddSingleton<MetricsService>();
+        services.AddHostedService(sp => sp.GetRequiredService<MetricsService>());
+        services.AddHostedService<PublisherService>();
+        services.AddHostedService<BatcherService>();
+        services.AddSingleton<IngestServices>();
+        services.AddHostedService(sp => sp.GetRequiredService<IngestServices>());
+        services.AddHostedService(sp => new ReadyService(settings.ReadyWriter, sp.GetRequiredService<ServiceEndpoints>()));
+        return services;
+    }
+
+    /// <summary>The ingest options the framers take, from one configured ingest.</summary>
+    public static IngestOptions IngestOptionsOf(IngestEndpointOptions ingest)
+    {
+        IngestNames.TryParseFormat(ingest.Format, out var format);
+        IngestNames.TryParseLlrSign(ingest.LlrSign, out var sign);
+        IngestNames.TryParseSocketType(ingest.Socket, out var socket);
+        return new IngestOptions
+        {
+            Endpoint = string.Join(",", ingest.Endpoints.Select(e => e.Trim())),
+            SocketType = socket,
+            Format = format,
+            Code = ingest.Code,
+            LlrSign = sign,
+            CharScale = ingest.CharScale,
+            TagKey = ingest.TagKey,
+            MaxMessageBytes = ingest.MaxMessageBytes,
+            TwoPart = ingest.TwoPart,
+            ReceiveHighWaterMark = ingest.Hwm,
+        };
+    }
+
+    public static PublisherSettings PublisherSettingsOf(ReceiverOptions options) => new(
+        options.Publish.Endpoint.Trim(),
+        string.Equals(options.Publish.Socket, "push", StringComparison.OrdinalIgnoreCase),
+        OutputFormatter.Parse(options.Publish.Output),
+        string.IsNullOrEmpty(options.Publish.Key) ? null : options.Publish.Key,
+        string.IsNullOrWhiteSpace(options.Publish.MetadataEndpoint) ? null : options.Publish.MetadataEndpoint.Trim(),
+        options.Publish.Hwm);
+
+    public static MicroBatcherOptions BatcherOptionsOf(ReceiverOptions options) => new()
+    {
+        MaxBatch = options.Batching.MaxBatch,
+        MaxWaitUs = options.Batching.MaxWaitUs,
+        Policy = string.Equals(options.Batching.Policy, "max-wait", StringComparison.OrdinalIgnoreCase) ? BatchPolicy.MaxWait : BatchPolicy.IdleTakesAll,
+        QueueCapacity = options.Batching.QueueCapacity,
+        Overflow = string.Equals(options.Batching.Overflow, "drop-oldest", StringComparison.OrdinalIgnoreCase) ? OverflowPolicy.DropOldest : OverflowPolicy.Block,
+        Workers = options.Batching.Workers > 0 ? options.Batching.Workers : Environment.ProcessorCount,
+    };
+
+    /// <summary>
+    /// Runs a chain on noisy all-zero codewords for a moment before frames arrive, so the first real frames do
+    /// not wait for the JIT to compile and optimise the decoder (otherwise the first ~100 ms show up in p99).
+    /// </summary>
+    private static void WarmUp(DecoderChain chain)
+    {
+        var frames = chain.MaxBatch;
+        var llrs = new float[frames * chain.InputLength];
+        var random = new Random(1);
+        for (var i = 0; i < llrs.Length; i++) llrs[i] = 2f + (float)random.NextDouble() * 6f - 4.5f;
+        var bits = new byte[frames * chain.OutputLength];
+        var status = new DecodeStatus[frames];
+        var stages = new DecodeStage[frames];
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (var round = 0; round < 200 && clock.ElapsedMilliseconds < 300; round++)
+        {
+            var count = round % 2 == 0 ? 1 : frames;
+            chain.Process(llrs.AsSpan(0, count * chain.InputLength), bits.AsSpan(0, count * chain.OutputLength), status.AsSpan(0, count), stages.AsSpan(0, count));
+        }
+    }
+
+    private static ReceiverOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<ReceiverOptions>>().Value;
+
+    private static MicroBatcher CreateBatcher(IServiceProvider services)
+    {
+        var options = Options(services);
+        var registry = services.GetRequiredService<CodeRegistry>();
+        var batcherOptions = BatcherOptionsOf(options);
+        var chains = registry.Codes.Select((code, i) =>
+        {
+            var chain = options.Codes[i].Chain;
+            // Batches already spread over the batcher's workers: each decoder call stays on its worker's thread.
+            var decoderOptions = new DecoderOptions { Iterations = chain.Iterations, Parallelism = 1 };
+            return new DecoderChain(code, new DecoderChainOptions
+            {
+                SyndromeCheck = chain.SyndromeCheck,
+                Decoder = chain.Decoder,
+                DecoderOptions = decoderOptions,
+                Fallback = string.IsNullOrWhiteSpace(chain.Fallback) ? null : chain.Fallback,
+            }, batcherOptions.MaxBatch);
+        }).ToArray();
+        foreach (var chain in chains) WarmUp(chain);
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Receiver.Batcher");
+        return new MicroBatcher(chains, batcherOptions, services.GetRequiredService<PublisherSink>(), services.GetRequiredService<ReceiverMetrics>(),
+            services.GetRequiredService<FramePool>(), services.GetService<IGroundTruth>(),
+            e => logger.LogError(e, "decoding a batch failed: {Message}", e.Message));
+    }
+}
+
+/// <summary>Starts the publisher thread (binding its sockets) and, on stop, flushes what the drained batcher handed it.</summary>
+internal sealed class PublisherService(PublisherSink publisher, ServiceEndpoints endpoints, IOptions<ReceiverOptions> options) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await publisher.StartAsync();
+        endpoints.Publish = publisher.Endpoint;
+        endpoints.Metadata = publisher.MetadataEndpoint;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+        => publisher.CompleteAsync(TimeSpan.FromMilliseconds(Math.Max(1000, options.Value.Shutdown.DrainDeadlineMs)));
+}
+
+/// <summary>Owns the micro-batcher's lifetime: created (workers running) on start, drained within the deadline on stop.</summary>
+internal sealed class BatcherService(IServiceProvider services, IOptions<ReceiverOptions> options, ILogger<BatcherService> logger) : IHostedService
+{
+    private MicroBatcher? _batcher;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _batcher = services.GetRequiredService<MicroBatcher>();
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_batcher is null) return;
+        var deadline = TimeSpan.FromMilliseconds(options.Value.Shutdown.DrainDeadlineMs);
+        logger.LogDebug("draining the batcher (deadline {Deadline} ms)", deadline.TotalMilliseconds);
+        await _batcher.CompleteAsync(deadline);
+    }
+}
+
+/// <summary>One <see cref="IngestService"/> per configured ingest, started in order and stopped together.</summary>
+internal sealed class IngestServices(IServiceProvider services, IOptions<ReceiverOptions> options, ILoggerFactory loggers) : IHostedService
+{
+    private readonly List<IngestService> _started = [];
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var codes = services.GetRequiredService<ICodeDirectory>();
+        var sink = services.GetRequiredService<MicroBatcher>();
+        for (var i = 0; i < options.Value.Ingest.Count; i++)
+        {
+            var ingestOptions = ReceiverHost.IngestOptionsOf(options.Value.Ingest[i]);
+            var logger = loggers.CreateLogger($"Receiver.Ingest.{i}");
+            var framer = MessageFramer.Create(ingestOptions, codes, services.GetRequiredService<FramePool>(), services.GetRequiredService<ReceiverMetrics>(), logger);
+            var ingest = new IngestService(i, ingestOptions, services.GetRequiredService<ZmqContext>(), framer, sink, services.GetRequiredService<ServiceEndpoints>(), logger);
+            await ingest.StartAsync(cancellationToken);
+            _started.Add(ingest);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.WhenAll(_started.Select(i => i.StopAsync(cancellationToken)));
+}
+
+/// <summary>Registered last: once every other service has started (sockets up), writes the line <c>ready</c>.</summary>
+internal sealed class ReadyService(TextWriter? ready, ServiceEndpoints endpoints) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (ready is not null)
+        {
+            ready.WriteLine("ready");
+            ready.Flush();
+        }
+        endpoints.MarkReady();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

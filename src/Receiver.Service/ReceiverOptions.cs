@@ -1,0 +1,149 @@
+namespace Receiver.Service;
+
+/// <summary>
+/// The service's configuration, bound from the JSON section "Receiver" (see configs/README.md).
+/// Names in the JSON are the property names; enum-like values are the lower-case words the CLI
+/// uses ("drop-oldest", "unpacked-info"), checked by <see cref="ReceiverOptionsValidator"/>.
+/// </summary>
+public sealed class ReceiverOptions
+{
+    public const string SectionName = "Receiver";
+
+    /// <summary>Codes the service decodes, each with its decoder chain.</summary>
+    public List<CodeOptions> Codes { get; set; } = [];
+
+    /// <summary>Ingest sockets; each feeds one framer.</summary>
+    public List<IngestEndpointOptions> Ingest { get; set; } = [];
+
+    public BatchingOptions Batching { get; set; } = new();
+
+    public PublishOptions Publish { get; set; } = new();
+
+    public MetricsOptions Metrics { get; set; } = new();
+
+    public ShutdownOptions Shutdown { get; set; } = new();
+}
+
+/// <summary>One configured code: where it comes from, what else it is called, how it is decoded.</summary>
+public sealed class CodeOptions
+{
+    /// <summary>A .alist/.txt path, a bundled code name or nr:K,N.</summary>
+    public string Spec { get; set; } = "";
+
+    /// <summary>Another name envelopes and ingest configurations may use for this code.</summary>
+    public string? Alias { get; set; }
+
+    public ChainOptions Chain { get; set; } = new();
+}
+
+/// <summary>Decoder chain of one code: syndrome check, main decoder, optional fallback.</summary>
+public sealed class ChainOptions
+{
+    /// <summary>Frames whose hard decisions already satisfy H skip the decoder.</summary>
+    public bool SyndromeCheck { get; set; } = true;
+
+    /// <summary>Main decoder name (receiver eval --help lists them).</summary>
+    public string Decoder { get; set; } = "layered-nms";
+
+    /// <summary>Iteration cap of iterative decoders.</summary>
+    public int Iterations { get; set; } = 20;
+
+    /// <summary>Decoder that retries frames the main decoder leaves unconverged (none when empty).</summary>
+    public string? Fallback { get; set; }
+}
+
+/// <summary>One ingest socket and the framing of what arrives on it.</summary>
+public sealed class IngestEndpointOptions
+{
+    /// <summary>ZMQ endpoints; '@' binds, '>' connects, no prefix connects.</summary>
+    public List<string> Endpoints { get; set; } = [];
+
+    /// <summary>"pull" or "sub" (SUB subscribes to everything).</summary>
+    public string Socket { get; set; } = "pull";
+
+    /// <summary>"gr-float", "gr-char", "gr-tagged" or "framed".</summary>
+    public string Format { get; set; } = "framed";
+
+    /// <summary>Code of the raw formats (every frame on this socket); framed envelopes name their own code.</summary>
+    public string? Code { get; set; }
+
+    /// <summary>"gnuradio" (positive means bit 1, negated on ingest) or "canonical" (positive means bit 0).</summary>
+    public string LlrSign { get; set; } = "canonical";
+
+    /// <summary>gr-char: LLR = byte value times this scale.</summary>
+    public float CharScale { get; set; } = 1f / 16;
+
+    /// <summary>gr-tagged: frames start at items carrying this tag key.</summary>
+    public string TagKey { get; set; } = "frame_start";
+
+    /// <summary>Messages longer than this are dropped as malformed.</summary>
+    public int MaxMessageBytes { get; set; } = 16 << 20;
+
+    /// <summary>Messages come as [key][payload]: the first part is skipped.</summary>
+    public bool TwoPart { get; set; }
+
+    /// <summary>Receive high-water mark, in messages.</summary>
+    public int Hwm { get; set; } = 1000;
+}
+
+/// <summary>How frames are grouped for the decoders.</summary>
+public sealed class BatchingOptions
+{
+    public int MaxBatch { get; set; } = 64;
+
+    /// <summary>A batch closes this long after its first frame arrived, full or not.</summary>
+    public int MaxWaitUs { get; set; } = 200;
+
+    /// <summary>"idle-takes-all" (a free worker takes what is queued at once: latency first) or "max-wait" (a batch waits up to MaxWaitUs to fill: throughput first).</summary>
+    public string Policy { get; set; } = "idle-takes-all";
+
+    /// <summary>Frames a (code, decoder) queue holds before the overflow policy applies.</summary>
+    public int QueueCapacity { get; set; } = 4096;
+
+    /// <summary>"block" (ingest waits; the socket's HWM then pushes back) or "drop-oldest" (counted as queue-full).</summary>
+    public string Overflow { get; set; } = "block";
+
+    /// <summary>Decoding workers (0: one per core).</summary>
+    public int Workers { get; set; }
+}
+
+/// <summary>Where decoded bits go.</summary>
+public sealed class PublishOptions
+{
+    /// <summary>ZMQ endpoint; '@' binds, '>' connects, no prefix binds.</summary>
+    public string Endpoint { get; set; } = "@tcp://127.0.0.1:5556";
+
+    /// <summary>"pub" or "push".</summary>
+    public string Socket { get; set; } = "pub";
+
+    /// <summary>"unpacked-info", "packed-info", "unpacked-codeword" or "packed-codeword".</summary>
+    public string Output { get; set; } = "unpacked-info";
+
+    /// <summary>When set, every output is a two-part message [key][bits].</summary>
+    public string? Key { get; set; }
+
+    /// <summary>Optional second PUB/PUSH endpoint carrying one MessagePack metadata record per frame.</summary>
+    public string? MetadataEndpoint { get; set; }
+
+    /// <summary>Send high-water mark, in messages.</summary>
+    public int Hwm { get; set; } = 10000;
+}
+
+/// <summary>Metrics exporters.</summary>
+public sealed class MetricsOptions
+{
+    /// <summary>Prometheus text endpoint at http://127.0.0.1:PORT/metrics; 0 turns it off.</summary>
+    public int PrometheusPort { get; set; }
+
+    /// <summary>OTLP collector endpoint (e.g. http://127.0.0.1:4317); empty turns the exporter off.</summary>
+    public string? OtlpEndpoint { get; set; }
+
+    /// <summary>Seconds between one-line summaries on the log (0: none).</summary>
+    public double ConsoleIntervalSeconds { get; set; } = 5;
+}
+
+public sealed class ShutdownOptions
+{
+    /// <summary>How long shutdown waits for queued frames to be decoded and published before dropping the rest as "shutdown".</summary>
+    public int DrainDeadlineMs { get; set; } = 5000;
+}

@@ -1,0 +1,249 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Receiver.Codes.Channel;
+using Receiver.Pipeline;
+using Receiver.Service.Metrics;
+using Receiver.Transport.Zmq;
+
+namespace Receiver.Service.Source;
+
+/// <summary>What a loopback demo runs.</summary>
+public sealed record DemoSettings
+{
+    public string Code { get; init; } = "nr:224,256";
+
+    public string Decoder { get; init; } = "layered-nms";
+
+    public int Iterations { get; init; } = 20;
+
+    public double EbN0Db { get; init; } = 4.5;
+
+    public Modulation Modulation { get; init; } = Modulation.Bpsk;
+
+    /// <summary>Source frame rate; 0 = as fast as the service takes them (PUSH back-pressure).</summary>
+    public double FramesPerSecond { get; init; } = 5000;
+
+    /// <summary>How long the source sends.</summary>
+    public double Seconds { get; init; } = 5;
+
+    /// <summary>Stop the source after this many frames (0: run for <see cref="Seconds"/>).</summary>
+    public long MaxFrames { get; init; }
+
+    /// <summary>"framed" or "gr-float".</summary>
+    public string Format { get; init; } = "framed";
+
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>Output format of the publisher.</summary>
+    public string Output { get; init; } = "unpacked-info";
+
+    public int MaxBatch { get; init; } = 64;
+
+    /// <summary>Batcher workers (0: one per core).</summary>
+    public int Workers { get; init; }
+
+    public string Overflow { get; init; } = "block";
+
+    public int DrainDeadlineMs { get; init; } = 5000;
+
+    public LogLevel LogLevel { get; init; } = LogLevel.Warning;
+}
+
+/// <summary>Outcome of a loopback demo: the service's accounting and the end-to-end error counts.</summary>
+public sealed record DemoReport(
+    DemoSettings Settings,
+    string CodeName,
+    int N,
+    int K,
+    long FramesSent,
+    MetricsReadout Metrics,
+    long FramesReceivedBySubscriber,
+    double Seconds)
+{
+    /// <summary>Info-bit error rate against ground truth (bits compared: checked frames x K).</summary>
+    public double Ber => Metrics.CheckedFrames > 0 ? Metrics.BitErrors / ((double)Metrics.CheckedFrames * K) : double.NaN;
+
+    public double Fer => Metrics.CheckedFrames > 0 ? Metrics.FrameErrors / (double)Metrics.CheckedFrames : double.NaN;
+
+    public double FramesPerSecond => Seconds > 0 ? Metrics.FramesPublished / Seconds : 0;
+
+    /// <summary>Every frame ingest accepted was published or dropped with a reason.</summary>
+    public bool AllAccountedFor => Metrics.FramesPublished + Metrics.FramesDropped == Metrics.FramesIn;
+
+    /// <summary>One JSON object (snake_case keys, invariant numbers; NaN as null).</summary>
+    public string ToJson()
+    {
+        static string Number(double value) => double.IsFinite(value) ? value.ToString("R", CultureInfo.InvariantCulture) : "null";
+        static string Text(string value) => System.Text.Json.JsonSerializer.Serialize(value);
+        var m = Metrics;
+        var reasons = string.Join(",", m.DroppedByReason.Select(r => $"{Text(r.Key)}:{r.Value}"));
+        return "{" + string.Join(",",
+            $"\"code\":{Text(CodeName)}",
+            $"\"n\":{N}",
+            $"\"k\":{K}",
+            $"\"decoder\":{Text(Settings.Decoder)}",
+            $"\"iterations\":{Settings.Iterations}",
+            $"\"ebn0_db\":{Number(Settings.EbN0Db)}",
+            $"\"modulation\":{Text(Settings.Modulation.ToString().ToLowerInvariant())}",
+            $"\"format\":{Text(Settings.Format)}",
+            $"\"rate_fps\":{Number(Settings.FramesPerSecond)}",
+            $"\"seconds\":{Number(Seconds)}",
+            $"\"frames_sent\":{FramesSent}",
+            $"\"frames_in\":{m.FramesIn}",
+            $"\"frames_published\":{m.FramesPublished}",
+            $"\"frames_dropped\":{m.FramesDropped}",
+            $"\"dropped_by_reason\":{{{reasons}}}",
+            $"\"frames_received\":{FramesReceivedBySubscriber}",
+            $"\"frames_checked\":{m.CheckedFrames}",
+            $"\"bit_errors\":{m.BitErrors}",
+            $"\"frame_errors\":{m.FrameErrors}",
+            $"\"ber\":{Number(Ber)}",
+            $"\"fer\":{Number(Fer)}",
+            $"\"frames_per_s\":{Number(FramesPerSecond)}",
+            $"\"mean_batch\":{Number(m.MeanBatchSize)}",
+            $"\"latency_us\":{{\"p50\":{Number(m.LatencyUs.P50)},\"p99\":{Number(m.LatencyUs.P99)},\"p999\":{Number(m.LatencyUs.P999)},\"mean\":{Number(m.LatencyUs.Mean)}}}",
+            $"\"accounted\":{(AllAccountedFor ? "true" : "false")}") + "}";
+    }
+}
+
+/// <summary>
+/// Source and service in one process over real ZMQ TCP sockets on 127.0.0.1 (ports picked at bind time):
+/// the simulated NR source PUSHes to the service's ingest, the service publishes on PUB, and a subscriber
+/// reads the outputs. The source stops after the set time; the service then drains and the report gives
+/// its accounting, the end-to-end BER/FER against the source's ground truth, throughput and latency.
+/// </summary>
+public static class LoopbackDemo
+{
+    /// <summary>How long the demo waits for frames still in sockets to reach the framer once the source stopped.</summary>
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(10);
+
+    public static async Task<DemoReport> RunAsync(DemoSettings settings, CancellationToken cancellationToken = default)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Receiver:Codes:0:Spec"] = settings.Code,
+            ["Receiver:Codes:0:Chain:Decoder"] = settings.Decoder,
+            ["Receiver:Codes:0:Chain:Iterations"] = settings.Iterations.ToString(CultureInfo.InvariantCulture),
+            ["Receiver:Ingest:0:Endpoints:0"] = "@tcp://127.0.0.1:0",
+            ["Receiver:Ingest:0:Format"] = settings.Format,
+            ["Receiver:Ingest:0:Code"] = settings.Code,
+            ["Receiver:Ingest:0:Hwm"] = "1000",
+            ["Receiver:Batching:MaxBatch"] = settings.MaxBatch.ToString(CultureInfo.InvariantCulture),
+            ["Receiver:Batching:QueueCapacity"] = Math.Max(4096, settings.MaxBatch).ToString(CultureInfo.InvariantCulture),
+            ["Receiver:Batching:Workers"] = settings.Workers.ToString(CultureInfo.InvariantCulture),
+            ["Receiver:Batching:Overflow"] = settings.Overflow,
+            ["Receiver:Publish:Endpoint"] = "@tcp://127.0.0.1:0",
+            ["Receiver:Publish:Socket"] = "pub",
+            ["Receiver:Publish:Output"] = settings.Output,
+            ["Receiver:Metrics:ConsoleIntervalSeconds"] = "0",
+            ["Receiver:Shutdown:DrainDeadlineMs"] = settings.DrainDeadlineMs.ToString(CultureInfo.InvariantCulture),
+        }).Build();
+
+        var builder = ReceiverHost.CreateBuilder(configuration, settings: new ReceiverHostSettings { GroundTruth = true, LogLevel = settings.LogLevel });
+        using var host = builder.Build();
+        await host.StartAsync(cancellationToken);
+        var endpoints = host.Services.GetRequiredService<ServiceEndpoints>();
+        var registry = host.Services.GetRequiredService<CodeRegistry>();
+        var truth = host.Services.GetRequiredService<GroundTruthStore>();
+        var collector = host.Services.GetRequiredService<MetricsCollector>();
+        var context = host.Services.GetRequiredService<ZmqContext>();
+        var code = registry[0];
+
+        using var subscriberStop = new CancellationTokenSource();
+        var subscriber = new OutputSubscriber(context, endpoints.Publish!);
+        var subscribing = subscriber.RunAsync(subscriberStop.Token);
+        await subscriber.Connected;
+
+        var source = new NrLoopbackSource(code, new SourceSettings
+        {
+            Endpoint = ">" + endpoints.Ingest[0][0],
+            EbN0Db = settings.EbN0Db,
+            Modulation = settings.Modulation,
+            Format = settings.Format,
+            FramesPerSecond = settings.FramesPerSecond,
+            MaxFrames = settings.MaxFrames,
+            Seed = settings.Seed,
+        }, (sequence, info) => truth.Add(0, sequence, info));
+
+        var clock = Stopwatch.StartNew();
+        using (var sending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            if (settings.MaxFrames == 0 || settings.Seconds > 0) sending.CancelAfter(TimeSpan.FromSeconds(settings.Seconds > 0 ? settings.Seconds : 3600));
+            await source.RunAsync(context, sending.Token);
+        }
+
+        // Frames still in the sockets reach the framer shortly; then the service drains on stop.
+        var settle = Stopwatch.StartNew();
+        while (collector.Read().FramesIn < source.FramesSent && settle.Elapsed < SettleTimeout && !cancellationToken.IsCancellationRequested)
+            await Task.Delay(5, CancellationToken.None);
+        await host.StopAsync(CancellationToken.None);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var metrics = collector.Read();
+
+        // PUB to a connected SUB over loopback delivers everything it sent; give the tail a moment.
+        var tail = Stopwatch.StartNew();
+        while (subscriber.Received < metrics.FramesPublished && tail.Elapsed < TimeSpan.FromSeconds(2))
+            await Task.Delay(5, CancellationToken.None);
+        await subscriberStop.CancelAsync();
+        await subscribing;
+
+        return new DemoReport(settings, code.Name, code.N, code.K, source.FramesSent, metrics, subscriber.Received, seconds);
+    }
+}
+
+/// <summary>A SUB socket on its own thread counting the service's output messages (what a GNU Radio bit sink would read).</summary>
+public sealed class OutputSubscriber(ZmqContext context, string endpoint)
+{
+    private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _received;
+    private long _bytes;
+
+    /// <summary>Completes once the socket is connected and subscribed.</summary>
+    public Task Connected => _connected.Task;
+
+    public long Received => Interlocked.Read(ref _received);
+
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    public Task RunAsync(CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                using var socket = context.CreateSocket(ZmqSocketType.Sub);
+                socket.ReceiveHighWaterMark = 0;
+                socket.Subscribe();
+                socket.Connect(endpoint);
+                // PUB drops what it sends before the subscription reaches it: give the handshake time.
+                Thread.Sleep(200);
+                _connected.TrySetResult();
+                using var message = new ZmqMessage();
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    if (!socket.TryReceive(message, 20)) continue;
+                    Interlocked.Add(ref _bytes, message.Size);
+                    if (!message.More) Interlocked.Increment(ref _received);
+                }
+                done.SetResult();
+            }
+            catch (ObjectDisposedException)
+            {
+                done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                _connected.TrySetException(e);
+                done.TrySetException(e);
+            }
+        })
+        { IsBackground = true, Name = "demo-subscriber" };
+        thread.Start();
+        return done.Task;
+    }
+}
