@@ -13,6 +13,9 @@ namespace Receiver.Transport.Framing;
 /// </summary>
 public sealed class FrameReader(MessageFramer framer, IFrameSink sink)
 {
+    /// <summary>Frames parsed before they are handed on: small messages share one pass, big ones go out at once.</summary>
+    private const int HandOffFrames = 32;
+
     private readonly int _maxMessageBytes = framer.Options.MaxMessageBytes;
     private long _skipRemaining;
 
@@ -57,8 +60,9 @@ public sealed class FrameReader(MessageFramer framer, IFrameSink sink)
     }
 
     /// <summary>
-    /// Takes whole records from the buffer. Stops after the first record that produced frames (so they go out
-    /// at once) or when the next record is incomplete; returns true in the latter case (examined = end).
+    /// Takes whole records from the buffer. Stops once <see cref="HandOffFrames"/> frames are pending (bounded
+    /// memory, and they go out without waiting for the rest of the buffer) or when the next record is
+    /// incomplete; returns true in the latter case (examined = end).
     /// </summary>
     private bool Parse(in ReadOnlySequence<byte> buffer, out SequencePosition consumed)
     {
@@ -96,7 +100,7 @@ public sealed class FrameReader(MessageFramer framer, IFrameSink sink)
                 var message = reader.UnreadSequence.Slice(0, length);
                 reader.Advance(length);
                 framer.OnMessage(message);
-                if (framer.Pending.Count > 0) return false;
+                if (framer.Pending.Count >= HandOffFrames) return false;
             }
         }
         finally
