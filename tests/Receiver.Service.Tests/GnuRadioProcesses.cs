@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -10,7 +11,7 @@ internal static class GnuRadio
     /// <summary>Debian's python: the one that sees the gnuradio, zmq and numpy packages.</summary>
     public const string Python = "/usr/bin/python3";
 
-    /// <summary>The repository root: the first folder above the test binaries holding flowgraphs/ldpc_tx.py.</summary>
+    /// <summary>The repository root: the first folder holding flowgraphs/ldpc_tx.py above the test binaries, the working directory or this source file (builds with --artifacts-path put the binaries outside the repository).</summary>
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
     public static string Flowgraph(string name) => Path.Combine(RepositoryRoot, "flowgraphs", name);
@@ -28,11 +29,13 @@ internal static class GnuRadio
                 $"(exit {exitCode?.ToString() ?? "timeout"}): {check.Error.Trim()}; {install}");
     }
 
-    private static string FindRepositoryRoot()
+    private static string FindRepositoryRoot([CallerFilePath] string sourceFile = "")
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "flowgraphs", "ldpc_tx.py"))) return dir.FullName;
-        throw new InvalidOperationException($"no flowgraphs/ldpc_tx.py above {AppContext.BaseDirectory}");
+        string[] starts = [AppContext.BaseDirectory, Directory.GetCurrentDirectory(), Path.GetDirectoryName(sourceFile) ?? ""];
+        foreach (var start in starts)
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "flowgraphs", "ldpc_tx.py"))) return dir.FullName;
+        throw new InvalidOperationException($"no flowgraphs/ldpc_tx.py above {string.Join(", ", starts)}");
     }
 }
 
