@@ -18,8 +18,9 @@ internal sealed class FakeCodes : ICodeDirectory
 
     public bool TryGetIndex(string name, out int index)
     {
-        index = Array.FindIndex(Codes, c => c.Name == name);
-        return index >= 0;
+        for (index = 0; index < Codes.Length; index++)
+            if (Codes[index].Name == name) return true;
+        return false;
     }
 
     public string NameOf(int index) => Codes[index].Name;
