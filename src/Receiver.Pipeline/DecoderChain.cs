@@ -13,12 +13,18 @@ namespace Receiver.Pipeline;
 /// <remarks>
 /// Thread-safe: concurrent <see cref="Process"/> calls each borrow a workspace (buffers sized for
 /// <see cref="MaxBatch"/> frames), so the steady state allocates nothing.
-/// For punctured codes (5G NR: the first 2Z systematic bits are not sent, their LLRs are 0, read as bit 0)
-/// the syndrome check passes only when those bits happen to be 0, so it rarely saves work there.
+/// Punctured graph columns (5G NR: the first 2Z systematic bits and untransmitted parity, whose graph LLRs are 0)
+/// have no hard decision: the syndrome check first fills them by erasure peeling along a schedule computed once
+/// per code (a check with exactly one unknown bit gives it the parity of the others), then checks every row.
+/// When peeling cannot reach every punctured column (<see cref="SyndromeCheckApplies"/> false), the check is skipped
+/// and every frame goes to the main decoder.
 /// </remarks>
 public sealed class DecoderChain
 {
     private readonly Stack<Workspace> _workspaces = new();
+
+    /// <summary>(check row, column) pairs, in order: each row's other bits are known when its column is filled; null when peeling cannot fill every punctured column.</summary>
+    private readonly (int Row, int Column)[]? _peelingSteps;
 
     /// <summary>Builds the chain <paramref name="options"/> describes for <paramref name="code"/>.</summary>
     /// <exception cref="ArgumentException">Invalid options, or a decoder that does not accept the code.</exception>
@@ -40,7 +46,11 @@ public sealed class DecoderChain
         Fallback = fallback;
         SyndromeCheck = syndromeCheck;
         MaxBatch = maxBatch;
+        _peelingSteps = PeelingSchedule(code);
     }
+
+    /// <summary>True when the syndrome stage runs: it is enabled and every punctured column can be filled by peeling.</summary>
+    public bool SyndromeCheckApplies => SyndromeCheck && _peelingSteps is not null;
 
     public IBlockCode Code { get; }
     public IBatchDecoder Main { get; }
@@ -71,7 +81,7 @@ public sealed class DecoderChain
         {
             var pending = workspace.Pending;
             var pendingCount = 0;
-            if (SyndromeCheck)
+            if (SyndromeCheckApplies)
             {
                 for (var f = 0; f < frames; f++)
                 {
@@ -133,13 +143,59 @@ public sealed class DecoderChain
         }
     }
 
-    /// <summary>Writes the hard decision of the frame's graph LLRs (L &lt; 0 gives 1) and tells whether it satisfies H.</summary>
+    /// <summary>Writes the hard decision of the frame's graph LLRs (L &lt; 0 gives 1), fills punctured bits by peeling, and tells whether the word satisfies H.</summary>
     private bool HardDecisionIsCodeword(ReadOnlySpan<float> frameLlrs, Span<byte> frameBits, float[] graphLlr)
     {
         var graph = graphLlr.AsSpan(0, OutputLength);
         Code.ToGraphLlr(frameLlrs, graph);
         for (var i = 0; i < graph.Length; i++) frameBits[i] = graph[i] < 0f ? (byte)1 : (byte)0;
-        return Code.H.IsCodeword(frameBits);
+        var h = Code.H;
+        foreach (var (row, column) in _peelingSteps!)
+        {
+            var parity = 0;
+            foreach (var c in h.RowSupport(row)) parity ^= frameBits[c];
+            frameBits[column] ^= (byte)(parity & 1); // the column itself is in the sum: flipping it when the row is odd makes it even
+        }
+        return h.IsCodeword(frameBits);
+    }
+
+    /// <summary>
+    /// Peeling order for the columns the code leaves without channel LLR (graph LLR 0 for any channel input):
+    /// repeatedly take a check with exactly one such column still unknown. Empty for unpunctured codes; null when it stalls.
+    /// </summary>
+    private static (int Row, int Column)[]? PeelingSchedule(IBlockCode code)
+    {
+        var h = code.H;
+        var graph = new float[h.Columns];
+        var ones = new float[code.N];
+        Array.Fill(ones, 1f);
+        code.ToGraphLlr(ones, graph);
+        var unknown = new bool[h.Columns];
+        var unknownLeft = 0;
+        for (var c = 0; c < graph.Length; c++)
+            if (graph[c] == 0f) { unknown[c] = true; unknownLeft++; }
+        if (unknownLeft == 0) return [];
+
+        var unknownInRow = new int[h.Rows];
+        var ready = new Queue<int>();
+        for (var r = 0; r < h.Rows; r++)
+        {
+            foreach (var c in h.RowSupport(r)) if (unknown[c]) unknownInRow[r]++;
+            if (unknownInRow[r] == 1) ready.Enqueue(r);
+        }
+        var steps = new List<(int, int)>(unknownLeft);
+        while (ready.TryDequeue(out var row))
+        {
+            if (unknownInRow[row] != 1) continue;
+            var column = -1;
+            foreach (var c in h.RowSupport(row)) if (unknown[c]) column = c;
+            steps.Add((row, column));
+            unknown[column] = false;
+            unknownLeft--;
+            foreach (var r in h.ColumnSupport(column))
+                if (--unknownInRow[r] == 1) ready.Enqueue(r);
+        }
+        return unknownLeft == 0 ? steps.ToArray() : null;
     }
 
     private Workspace Rent()

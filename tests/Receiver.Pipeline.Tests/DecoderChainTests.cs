@@ -52,6 +52,41 @@ public class DecoderChainTests
     }
 
     [Fact]
+    public void SyndromeCheckFillsPuncturedNrBitsAndRecognisesCleanCodewords()
+    {
+        var code = Receiver.Codes.Nr5g.Nr5gLdpcCode.Create(224, 256);
+        const int frames = 6;
+        var random = new Random(9);
+        var llrs = new float[frames * code.N];
+        var graphWords = new byte[frames][];
+        for (var f = 0; f < frames; f++)
+        {
+            var info = TestCodes.RandomInfo(code, random);
+            graphWords[f] = new byte[code.H.Columns];
+            code.EncodeGraph(info, graphWords[f]);
+            var frameLlrs = TestCodes.Llrs(TestCodes.Encode(code, info));
+            if (f == 4) frameLlrs[17] = -frameLlrs[17] / 8; // one weak error: not a codeword
+            frameLlrs.CopyTo(llrs, f * code.N);
+        }
+        var main = new CountingDecoder(DecoderFactory.Create("layered-nms", code, new DecoderOptions { Parallelism = 1 }));
+        var chain = new DecoderChain(code, main, null, syndromeCheck: true, maxBatch: frames);
+        Assert.True(chain.SyndromeCheckApplies);
+        var bits = new byte[frames * code.H.Columns];
+        var status = new DecodeStatus[frames];
+        var stage = new DecodeStage[frames];
+
+        chain.Process(llrs, bits, status, stage);
+
+        Assert.Equal(1, main.Frames);
+        for (var f = 0; f < frames; f++)
+        {
+            Assert.Equal(f == 4 ? DecodeStage.Main : DecodeStage.SyndromeCheck, stage[f]);
+            Assert.True(status[f].IsCodeword);
+            Assert.Equal(graphWords[f], bits.AsSpan(f * code.H.Columns, code.H.Columns).ToArray());
+        }
+    }
+
+    [Fact]
     public void WithoutSyndromeCheckTheMainDecoderSeesEveryFrame()
     {
         var (llrs, _) = Batch(6, seed: 2);
