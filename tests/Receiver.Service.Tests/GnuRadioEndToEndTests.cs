@@ -67,6 +67,9 @@ public sealed class GnuRadioEndToEndTests
         using var summary = JsonDocument.Parse(bitSink.Output.Trim().Split('\n')[^1]);
         var result = summary.RootElement;
         Assert.True(frames == result.GetProperty("frames").GetInt32(), $"frames compared\n{diagnostics}");
+        var misordered = result.GetProperty("misordered_frames").GetInt64();
+        Assert.True(misordered == 0, $"{misordered} frames were decoded right but published out of ingest order " +
+            $"(a GNU Radio stream has no sequence numbers: order is the contract)\n{diagnostics}");
         Assert.True(0 == result.GetProperty("bit_errors").GetInt64(), $"bit errors at {ebN0Db} dB\n{diagnostics}");
         Assert.Equal(0, result.GetProperty("frame_errors").GetInt64());
 
