@@ -29,6 +29,7 @@ public static class Cli
             EvalCommand.Build(terminal),
             RunCommand.Build(terminal),
             DemoCommand.Build(terminal),
+            BenchCommand.Build(terminal),
             EncodeCommand.AddTo(CodesCommand.Build(terminal), terminal),
         };
         root.Options.Add(verboseOption);
