@@ -133,8 +133,11 @@ public sealed class MicroBatcher : IFrameSink, IAsyncDisposable
     /// still queued when <paramref name="drainDeadline"/> passes are dropped (reason shutdown); batches
     /// already being decoded are finished and published. Calling again returns the same task.
     /// </summary>
+    /// <param name="drainDeadline">Time allowed for draining; <see cref="Timeout.InfiniteTimeSpan"/> waits for everything.</param>
     public Task CompleteAsync(TimeSpan drainDeadline)
     {
+        if (drainDeadline < TimeSpan.Zero && drainDeadline != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(drainDeadline), drainDeadline, "drain deadline must be >= 0 or infinite");
         lock (_completionGate) return _completion ??= CompleteCoreAsync(drainDeadline);
     }
 
