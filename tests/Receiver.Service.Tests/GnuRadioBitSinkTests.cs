@@ -8,6 +8,7 @@ namespace Receiver.Service.Tests;
 /// errors and misordered frames whatever the message sizes. Needs Debian's gnuradio: fails, never
 /// skips, without it.
 /// </summary>
+[Collection(GnuRadio.Collection)]
 public sealed class GnuRadioBitSinkTests
 {
     [Fact]

@@ -11,15 +11,18 @@ namespace Receiver.Service.Tests;
 /// counts bit errors against the transmitted info bits). Needs Debian's gnuradio: fails, never
 /// skips, without it.
 /// </summary>
+[Collection(GnuRadio.Collection)]
 public sealed class GnuRadioEndToEndTests
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(90);
 
+    /// <param name="workers">Decoding workers of the service (0: one per core, the default).</param>
     [Theory]
-    [InlineData("LDPC_N121_K70", 300, 8.0)]
-    [InlineData("nr:224,256", 200, 8.0)]
-    public async Task TransmitterFlowgraphThroughTheReceiverDeliversTheTransmittedInfoBits(string codeSpec, int frames, double ebN0Db)
+    [InlineData("LDPC_N121_K70", 300, 8.0, 1)]
+    [InlineData("LDPC_N121_K70", 300, 8.0, 0)]
+    [InlineData("nr:224,256", 200, 8.0, 0)]
+    public async Task TransmitterFlowgraphThroughTheReceiverDeliversTheTransmittedInfoBits(string codeSpec, int frames, double ebN0Db, int workers)
     {
         await GnuRadio.RequireInstalledAsync();
         using var folder = new TemporaryFolder();
@@ -38,7 +41,7 @@ public sealed class GnuRadioEndToEndTests
         var ingest = $"ipc://{folder.File("llr.sock")}";
         var publish = $"ipc://{folder.File("bits.sock")}";
         var config = folder.File("gnuradio-test.json");
-        await File.WriteAllTextAsync(config, ConfigJson(codeSpec, ingest, publish));
+        await File.WriteAllTextAsync(config, ConfigJson(codeSpec, ingest, publish, workers));
 
         // No '@'/'>' prefixes on the command line: ingest connects and publish binds by default.
         using var receiver = ChildProcess.Start(DotnetHost(), [
@@ -78,12 +81,13 @@ public sealed class GnuRadioEndToEndTests
     }
 
     /// <summary>A complete configuration; the command-line overrides repeat the parts scripts set.</summary>
-    private static string ConfigJson(string codeSpec, string ingest, string publish) => JsonSerializer.Serialize(new
+    private static string ConfigJson(string codeSpec, string ingest, string publish, int workers) => JsonSerializer.Serialize(new
     {
         Receiver = new
         {
             Codes = new[] { new { Spec = codeSpec, Chain = new { SyndromeCheck = true, Decoder = "layered-nms", Iterations = 20 } } },
             Ingest = new[] { new { Endpoints = new[] { ">" + ingest }, Socket = "pull", Format = "gr-float", Code = codeSpec, LlrSign = "gnuradio" } },
+            Batching = new { Workers = workers },
             Publish = new { Endpoint = "@" + publish, Socket = "push", Output = "unpacked-info" },
             Metrics = new { ConsoleIntervalSeconds = 0 },
         },

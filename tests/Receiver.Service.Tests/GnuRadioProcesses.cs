@@ -8,6 +8,9 @@ namespace Receiver.Service.Tests;
 /// <summary>Where the GNU Radio flowgraphs and Debian's python live, and a check that gr-zeromq is installed.</summary>
 internal static class GnuRadio
 {
+    /// <summary>xunit collection of the tests that run flowgraphs: one at a time, so two cores are not shared by several flowgraphs and services.</summary>
+    public const string Collection = "GNU Radio flowgraphs";
+
     /// <summary>Debian's python: the one that sees the gnuradio, zmq and numpy packages.</summary>
     public const string Python = "/usr/bin/python3";
 

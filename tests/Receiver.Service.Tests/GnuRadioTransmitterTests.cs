@@ -10,6 +10,7 @@ namespace Receiver.Service.Tests;
 /// (every item arrives, message sizes unrelated to codewords, GNU Radio's sign and the 2/sigma^2
 /// scale at the stated Eb/N0). Needs Debian's gnuradio: fails, never skips, without it.
 /// </summary>
+[Collection(GnuRadio.Collection)]
 public sealed class GnuRadioTransmitterTests
 {
     [Fact]
