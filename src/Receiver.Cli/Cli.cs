@@ -37,7 +37,8 @@ public static class Cli
         var verbose = args.Contains("--verbose") || Environment.GetEnvironmentVariable(DebugVariable) is "1" or "true";
         try
         {
-            var parsed = root.Parse(args);
+            // No @response files: ZMQ endpoints start with '@' (bind), e.g. --ingest @tcp://127.0.0.1:5555.
+            var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
             if (parsed.Errors.Count > 0)
             {
                 stderr.WriteLine($"error: {parsed.Errors[0].Message} (see receiver --help)");

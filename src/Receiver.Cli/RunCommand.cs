@@ -35,24 +35,20 @@ internal static class RunCommand
         var configuration = LoadConfiguration(configPath);
         CheckOptions(configuration, overrides, configPath);
 
-        // SIGTERM stops the service like Ctrl-C does (the CLI's own handler covers SIGINT).
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // SIGTERM stops the service like Ctrl-C does (the CLI's own handler cancels the token on SIGINT). The
+        // handlers only complete a task, so the drain never runs inside a signal handler or a Cancel call.
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
         {
             context.Cancel = true;
-            stopping.Cancel();
+            stop.TrySetResult();
         });
+        await using var interrupt = cancellationToken.Register(() => stop.TrySetResult());
 
         var builder = ReceiverHost.CreateBuilder(configuration, overrides, new ReceiverHostSettings { ReadyWriter = terminal.Out, LogLevel = logLevel });
         using var host = builder.Build();
-        await StartAsync(host, configPath, stopping.Token);
-        try
-        {
-            await Task.Delay(Timeout.Infinite, stopping.Token);
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        await StartAsync(host, configPath, cancellationToken);
+        await stop.Task;
         await host.StopAsync(CancellationToken.None);
         return Cli.ExitSuccess;
     }

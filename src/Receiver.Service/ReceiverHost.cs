@@ -49,12 +49,15 @@ public static class ReceiverHost
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddConfiguration(configuration);
         builder.Logging.SetMinimumLevel(settings.LogLevel);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        // Signals are the caller's business (the CLI cancels a token on Ctrl-C/SIGTERM), so two hosts in one process never fight over them.
+        builder.Services.AddSingleton<IHostLifetime, CallerLifetime>();
         builder.Services.AddReceiver(builder.Configuration.GetSection(ReceiverOptions.SectionName), overrides, settings);
         return builder;
     }
@@ -258,6 +261,14 @@ internal sealed class ReadyService(TextWriter? ready, ServiceEndpoints endpoints
         endpoints.MarkReady();
         return Task.CompletedTask;
     }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>A host lifetime that leaves signals alone: the host stops when its caller says so.</summary>
+internal sealed class CallerLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

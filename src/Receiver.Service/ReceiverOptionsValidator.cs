@@ -59,7 +59,7 @@ public sealed class ReceiverOptionsValidator : IValidateOptions<ReceiverOptions>
             if (OneOf(ingest.Socket, IngestSockets) is { } socket) yield return $"{path}:Socket: {socket}";
             if (OneOf(ingest.Format, IngestFormats) is { } format) yield return $"{path}:Format: {format}";
             if (OneOf(ingest.LlrSign, LlrSigns) is { } sign) yield return $"{path}:LlrSign: {sign}";
-            var raw = !string.Equals(ingest.Format, "framed", StringComparison.OrdinalIgnoreCase);
+            var raw = IngestFormats.Contains(ingest.Format?.Trim(), StringComparer.OrdinalIgnoreCase) && !string.Equals(ingest.Format?.Trim(), "framed", StringComparison.OrdinalIgnoreCase);
             if (raw && string.IsNullOrWhiteSpace(ingest.Code)) yield return $"{path}:Code: format {ingest.Format} carries no code id: name one of the configured codes";
             if (!(ingest.CharScale > 0) || !float.IsFinite(ingest.CharScale)) yield return $"{path}:CharScale: must be a positive number, got {ingest.CharScale}";
             if (string.Equals(ingest.Format, "gr-tagged", StringComparison.OrdinalIgnoreCase) && string.IsNullOrWhiteSpace(ingest.TagKey))

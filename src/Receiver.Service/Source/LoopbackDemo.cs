@@ -27,7 +27,7 @@ public sealed record DemoSettings
     /// <summary>Source frame rate; 0 = as fast as the service takes them (PUSH back-pressure).</summary>
     public double FramesPerSecond { get; init; } = 5000;
 
-    /// <summary>How long the source sends.</summary>
+    /// <summary>How long the source sends (it also stops after <see cref="MaxFrames"/> when that is set; 0: no time limit).</summary>
     public double Seconds { get; init; } = 5;
 
     /// <summary>Stop the source after this many frames (0: run for <see cref="Seconds"/>).</summary>
@@ -172,7 +172,7 @@ public static class LoopbackDemo
         var clock = Stopwatch.StartNew();
         using (var sending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            if (settings.MaxFrames == 0 || settings.Seconds > 0) sending.CancelAfter(TimeSpan.FromSeconds(settings.Seconds > 0 ? settings.Seconds : 3600));
+            if (settings.Seconds > 0) sending.CancelAfter(TimeSpan.FromSeconds(settings.Seconds));
             await source.RunAsync(context, sending.Token);
         }
 
