@@ -175,4 +175,36 @@ public class DecoderChainTests
             }
         });
     }
+
+    [Fact]
+    public void SteadyStateProcessAllocatesNothing()
+    {
+        const int frames = 16;
+        var (llrs, _) = Batch(frames, seed: 10);
+        var chain = new DecoderChain(Code, new ZeroDecoder(Code), new ZeroDecoder(Code), syndromeCheck: true, maxBatch: frames);
+        var bits = new byte[frames * Code.N];
+        var status = new DecodeStatus[frames];
+        var stage = new DecodeStage[frames];
+        chain.Process(llrs, bits, status, stage);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var round = 0; round < 100; round++) chain.Process(llrs, bits, status, stage);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Contains(DecodeStage.Fallback, stage); // every stage ran
+        Assert.Contains(DecodeStage.SyndromeCheck, stage);
+    }
+
+    /// <summary>Outputs the all-zero word, flagged as not converged: allocation-free, and makes the fallback run.</summary>
+    private sealed class ZeroDecoder(IBlockCode code) : IBatchDecoder
+    {
+        public string Name => "zero";
+        public IBlockCode Code => code;
+        public int InputLength => code.N;
+        public int OutputLength => code.H.Columns;
+
+        public void Decode(ReadOnlySpan<float> llrs, Span<byte> bits, Span<DecodeStatus> status)
+        {
+            bits.Clear();
+            status.Fill(new DecodeStatus(DecodeOutcome.NotConverged, 1, 1));
+        }
+    }
 }
