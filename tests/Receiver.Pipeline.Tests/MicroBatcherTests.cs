@@ -47,7 +47,7 @@ public class MicroBatcherTests
     [Fact]
     public async Task MaxWaitPolicyClosesAPartialBatchAtMaxWait()
     {
-        await using var h = new Harness(new MicroBatcherOptions { MaxBatch = 64, MaxWaitUs = 200_000, Policy = BatchPolicy.MaxWait }, new RecordingSink());
+        await using var h = new Harness(new MicroBatcherOptions { MaxBatch = 64, MaxWaitUs = 500_000, Policy = BatchPolicy.MaxWait }, new RecordingSink());
         for (var s = 0; s < 3; s++) await h.Write(s);
         h.Sink.WaitPublished(3);
         Assert.Equal([3], h.Sink.BatchSizes);
