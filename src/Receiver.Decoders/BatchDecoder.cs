@@ -34,7 +34,7 @@ public abstract class BatchDecoder<TWorkspace> : IBatchDecoder where TWorkspace 
     /// <summary>Decodes status.Length frames (at most <see cref="ChunkFrames"/>).</summary>
     protected abstract void DecodeChunk(TWorkspace workspace, ReadOnlySpan<float> llrs, Span<byte> bits, Span<DecodeStatus> status);
 
-    public unsafe void Decode(ReadOnlySpan<float> llrs, Span<byte> bits, Span<DecodeStatus> status)
+    public void Decode(ReadOnlySpan<float> llrs, Span<byte> bits, Span<DecodeStatus> status)
     {
         var frames = status.Length;
         if (llrs.Length != frames * InputLength)
@@ -57,6 +57,12 @@ public abstract class BatchDecoder<TWorkspace> : IBatchDecoder where TWorkspace 
             return;
         }
 
+        DecodeInParallel(llrs, bits, status, frames, chunk, chunks, workers);
+    }
+
+    // Kept out of Decode so the lambda's closure is only allocated when several threads run.
+    private unsafe void DecodeInParallel(ReadOnlySpan<float> llrs, Span<byte> bits, Span<DecodeStatus> status, int frames, int chunk, int chunks, int workers)
+    {
         fixed (float* pl = llrs)
         fixed (byte* pb = bits)
         fixed (DecodeStatus* ps = status)
