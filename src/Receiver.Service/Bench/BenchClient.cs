@@ -40,7 +40,7 @@ internal sealed class RunRecorder(long firstSequence)
 /// output and metadata streams, read by one receiver thread that matches metadata sequence numbers to send
 /// times. All sockets bind tcp://127.0.0.1 on ports picked at bind time; the service connects.
 /// </summary>
-internal sealed class BenchClient : IDisposable
+internal sealed partial class BenchClient : IDisposable
 {
     private const int SendTimeRing = 1 << 20;
     private readonly IBlockCode _code;
@@ -166,20 +166,32 @@ internal sealed class BenchClient : IDisposable
         return new SendReport(first, sequence - first, start, end, ThreadCpu.Read(stat) - cpuStart);
     }
 
-    /// <summary>Sleeps while the due time is far, yields the core while it is near, spins for the last few microseconds.</summary>
+    /// <summary>
+    /// Sleeps (usleep, about 60 us late at worst on Linux) until shortly before the due time, then yields the core
+    /// and spins for the last few microseconds: precise without keeping a core busy between widely spaced sends.
+    /// </summary>
     private static void WaitUntil(long due)
     {
         var spinTicks = Stopwatch.Frequency / 50_000; // 20 us
-        var sleepTicks = Stopwatch.Frequency / 500; // 2 ms
+        var sleepMarginTicks = Stopwatch.Frequency / 5_000; // 200 us
         while (true)
         {
             var remaining = due - Stopwatch.GetTimestamp();
             if (remaining <= 0) return;
-            if (remaining > sleepTicks) Thread.Sleep(1);
+            if (remaining > sleepMarginTicks) SleepMicroseconds((remaining - sleepMarginTicks / 2) * 1_000_000 / Stopwatch.Frequency);
             else if (remaining > spinTicks) Thread.Yield();
             else Thread.SpinWait(20);
         }
     }
+
+    private static void SleepMicroseconds(long microseconds)
+    {
+        if (OperatingSystem.IsLinux()) Usleep((uint)Math.Min(microseconds, 100_000));
+        else Thread.Sleep(TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, microseconds * 10)));
+    }
+
+    [LibraryImport("libc", EntryPoint = "usleep")]
+    private static partial int Usleep(uint microseconds);
 
     private void Receive()
     {
