@@ -29,7 +29,7 @@ internal static class DemoCommand
         var format = new Option<string>("--format") { HelpName = "framed|gr-float", Description = "What the source sends", DefaultValueFactory = _ => defaults.Format };
         var modulation = new Option<Modulation>("--modulation") { Description = "Bpsk or Qpsk", DefaultValueFactory = _ => defaults.Modulation };
         var batch = new Option<int>("--batch") { HelpName = "FRAMES", Description = "Most frames per decoder batch", DefaultValueFactory = _ => defaults.MaxBatch };
-        var workers = new Option<int>("--workers") { HelpName = "W", Description = "Decoder worker threads (0: one per core)", DefaultValueFactory = _ => defaults.Workers };
+        var workers = new Option<int>("--workers") { HelpName = "W", Description = "Decoding workers (0 or 1: one, ordered output)", DefaultValueFactory = _ => defaults.Workers };
         var seed = new Option<ulong>("--seed") { HelpName = "S", Description = "Seed of the source's bits and noise", DefaultValueFactory = _ => defaults.Seed };
 
         var command = new Command("demo", "Simulated 5G NR LDPC source -> service -> subscriber over ZMQ loopback, with BER/FER, throughput and latency")
@@ -101,7 +101,7 @@ internal static class DemoCommand
         if (!(s.FramesPerSecond >= 0) || !double.IsFinite(s.FramesPerSecond)) throw new UsageException($"--rate must be 0 (as fast as possible) or a positive frame rate, got {s.FramesPerSecond}");
         if (s.Format is not ("framed" or "gr-float")) throw new UsageException($"--format must be framed or gr-float, got '{s.Format}'");
         if (s.MaxBatch < 1) throw new UsageException($"--batch must be at least 1, got {s.MaxBatch}");
-        if (s.Workers < 0) throw new UsageException($"--workers must be 0 (one per core) or more, got {s.Workers}");
+        if (s.Workers < 0) throw new UsageException($"--workers must be 0 (one) or more, got {s.Workers}");
         return s;
     }
 }

@@ -139,7 +139,8 @@ public static class ReceiverHost
         Policy = string.Equals(options.Batching.Policy, "max-wait", StringComparison.OrdinalIgnoreCase) ? BatchPolicy.MaxWait : BatchPolicy.IdleTakesAll,
         QueueCapacity = options.Batching.QueueCapacity,
         Overflow = string.Equals(options.Batching.Overflow, "drop-oldest", StringComparison.OrdinalIgnoreCase) ? OverflowPolicy.DropOldest : OverflowPolicy.Block,
-        Workers = options.Batching.Workers > 0 ? options.Batching.Workers : Environment.ProcessorCount,
+        // One worker per code keeps each code's outputs in arrival order (GNU Radio bit sinks rely on it).
+        Workers = Math.Max(1, options.Batching.Workers),
     };
 
     /// <summary>
@@ -173,8 +174,8 @@ public static class ReceiverHost
         var chains = registry.Codes.Select((code, i) =>
         {
             var chain = options.Codes[i].Chain;
-            // Batches already spread over the batcher's workers: each decoder call stays on its worker's thread.
-            var decoderOptions = new DecoderOptions { Iterations = chain.Iterations, Parallelism = 1 };
+            // A single worker lets the decoder spread large batches over the cores; several workers each keep to their thread.
+            var decoderOptions = new DecoderOptions { Iterations = chain.Iterations, Parallelism = batcherOptions.Workers == 1 ? 0 : 1 };
             return new DecoderChain(code, new DecoderChainOptions
             {
                 SyndromeCheck = chain.SyndromeCheck,

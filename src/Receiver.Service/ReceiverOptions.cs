@@ -103,7 +103,10 @@ public sealed class BatchingOptions
     /// <summary>"block" (ingest waits; the socket's HWM then pushes back) or "drop-oldest" (counted as queue-full).</summary>
     public string Overflow { get; set; } = "block";
 
-    /// <summary>Decoding workers (0: one per core).</summary>
+    /// <summary>
+    /// Decoding workers per code (0 or 1: one, whose decoder spreads large batches over the cores). One worker keeps
+    /// each code's outputs in arrival order; more workers decode batches side by side and may publish them out of order.
+    /// </summary>
     public int Workers { get; set; }
 }
 

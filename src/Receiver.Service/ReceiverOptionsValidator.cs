@@ -74,7 +74,7 @@ public sealed class ReceiverOptionsValidator : IValidateOptions<ReceiverOptions>
         if (batching.QueueCapacity < Math.Max(1, batching.MaxBatch)) yield return $"{root}:Batching:QueueCapacity: must be at least MaxBatch ({batching.MaxBatch}), got {batching.QueueCapacity}";
         if (OneOf(batching.Policy, BatchPolicies) is { } policy) yield return $"{root}:Batching:Policy: {policy}";
         if (OneOf(batching.Overflow, OverflowPolicies) is { } overflow) yield return $"{root}:Batching:Overflow: {overflow}";
-        if (batching.Workers < 0) yield return $"{root}:Batching:Workers: must be 0 (one per core) or more, got {batching.Workers}";
+        if (batching.Workers < 0) yield return $"{root}:Batching:Workers: must be 0 (one) or more, got {batching.Workers}";
 
         var publish = options.Publish ?? new PublishOptions();
         if (EndpointProblem(publish.Endpoint) is { } publishProblem) yield return $"{root}:Publish:Endpoint: {publishProblem}";

@@ -36,6 +36,8 @@ public sealed record PublisherSettings(
 /// </summary>
 public sealed class PublisherSink : IDecodedSink, IDisposable
 {
+    /// <summary>How long libzmq keeps trying to deliver outputs queued at close.</summary>
+    private const int LingerMs = 5000;
     private static readonly string[] StageNames = ["syndrome", "main", "fallback"];
     private readonly ZmqContext _context;
     private readonly PublisherSettings _settings;
@@ -183,6 +185,8 @@ public sealed class PublisherSink : IDecodedSink, IDisposable
         try
         {
             socket.SendHighWaterMark = _settings.SendHighWaterMark;
+            // Outputs still queued when the socket closes are sent in the background for a while, not discarded.
+            socket.LingerMs = LingerMs;
             socket.Open(endpoint, defaultBind: true);
             return socket;
         }

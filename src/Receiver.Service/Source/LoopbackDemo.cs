@@ -43,7 +43,7 @@ public sealed record DemoSettings
 
     public int MaxBatch { get; init; } = 64;
 
-    /// <summary>Batcher workers (0: one per core).</summary>
+    /// <summary>Decoding workers per code (0 or 1: one).</summary>
     public int Workers { get; init; }
 
     public string Overflow { get; init; } = "block";
@@ -112,8 +112,9 @@ public sealed record DemoReport(
 
 /// <summary>
 /// Source and service in one process over real ZMQ TCP sockets on 127.0.0.1 (ports picked at bind time):
-/// the simulated NR source PUSHes to the service's ingest, the service publishes on PUB, and a subscriber
-/// reads the outputs. The source stops after the set time; the service then drains and the report gives
+/// the simulated NR source PUSHes to the service's ingest, the service PUSHes its outputs, and a PULL
+/// reader (a GNU Radio bit sink's place) counts them: PUSH/PULL loses nothing, where a PUB drops what it sends
+/// before a subscription arrives. The source stops after the set time; the service then drains and the report gives
 /// its accounting, the end-to-end BER/FER against the source's ground truth, throughput and latency.
 /// </summary>
 public static class LoopbackDemo
@@ -137,7 +138,7 @@ public static class LoopbackDemo
             ["Receiver:Batching:Workers"] = settings.Workers.ToString(CultureInfo.InvariantCulture),
             ["Receiver:Batching:Overflow"] = settings.Overflow,
             ["Receiver:Publish:Endpoint"] = "@tcp://127.0.0.1:0",
-            ["Receiver:Publish:Socket"] = "pub",
+            ["Receiver:Publish:Socket"] = "push",
             ["Receiver:Publish:Output"] = settings.Output,
             ["Receiver:Metrics:ConsoleIntervalSeconds"] = "0",
             ["Receiver:Shutdown:DrainDeadlineMs"] = settings.DrainDeadlineMs.ToString(CultureInfo.InvariantCulture),
@@ -154,7 +155,7 @@ public static class LoopbackDemo
         var code = registry[0];
 
         using var subscriberStop = new CancellationTokenSource();
-        var subscriber = new OutputSubscriber(context, endpoints.Publish!);
+        var subscriber = new OutputSubscriber(context, endpoints.Publish!, ZmqSocketType.Pull);
         var subscribing = subscriber.RunAsync(subscriberStop.Token);
         await subscriber.Connected;
 
@@ -184,7 +185,7 @@ public static class LoopbackDemo
         var seconds = clock.Elapsed.TotalSeconds;
         var metrics = collector.Read();
 
-        // PUB to a connected SUB over loopback delivers everything it sent; give the tail a moment.
+        // The last outputs may still be in flight to the reader; give the tail a moment.
         var tail = Stopwatch.StartNew();
         while (subscriber.Received < metrics.FramesPublished && tail.Elapsed < TimeSpan.FromSeconds(2))
             await Task.Delay(5, CancellationToken.None);
@@ -195,16 +196,20 @@ public static class LoopbackDemo
     }
 }
 
-/// <summary>A SUB socket on its own thread counting the service's output messages (what a GNU Radio bit sink would read).</summary>
-public sealed class OutputSubscriber(ZmqContext context, string endpoint)
+/// <summary>
+/// A PULL (or SUB) socket on its own thread counting the service's output messages, as a GNU Radio bit sink would
+/// read them. A SUB socket subscribes to everything; PUB drops what it sends before the subscription reaches it.
+/// </summary>
+public sealed class OutputSubscriber(ZmqContext context, string endpoint, ZmqSocketType type = ZmqSocketType.Sub)
 {
     private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _received;
     private long _bytes;
 
-    /// <summary>Completes once the socket is connected and subscribed.</summary>
+    /// <summary>Completes once the socket is connected (and, for SUB, has had time to subscribe).</summary>
     public Task Connected => _connected.Task;
 
+    /// <summary>Whole messages received (a [key][bits] message counts once).</summary>
     public long Received => Interlocked.Read(ref _received);
 
     public long Bytes => Interlocked.Read(ref _bytes);
@@ -216,12 +221,11 @@ public sealed class OutputSubscriber(ZmqContext context, string endpoint)
         {
             try
             {
-                using var socket = context.CreateSocket(ZmqSocketType.Sub);
+                using var socket = context.CreateSocket(type);
                 socket.ReceiveHighWaterMark = 0;
-                socket.Subscribe();
+                if (type == ZmqSocketType.Sub) socket.Subscribe();
                 socket.Connect(endpoint);
-                // PUB drops what it sends before the subscription reaches it: give the handshake time.
-                Thread.Sleep(200);
+                if (type == ZmqSocketType.Sub) Thread.Sleep(200); // let the subscription reach the publisher
                 _connected.TrySetResult();
                 using var message = new ZmqMessage();
                 while (!cancellationToken.IsCancellationRequested)
@@ -242,7 +246,7 @@ public sealed class OutputSubscriber(ZmqContext context, string endpoint)
                 done.TrySetException(e);
             }
         })
-        { IsBackground = true, Name = "demo-subscriber" };
+        { IsBackground = true, Name = "output-reader" };
         thread.Start();
         return done.Task;
     }

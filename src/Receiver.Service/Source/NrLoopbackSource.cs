@@ -89,6 +89,8 @@ public sealed class NrLoopbackSource
     {
         using var socket = context.CreateSocket(ZmqSocketType.Push);
         socket.SendHighWaterMark = _settings.Hwm;
+        // Frames still queued when the loop ends are delivered in the background, not discarded at close.
+        socket.LingerMs = 10_000;
         socket.Open(_settings.Endpoint, defaultBind: false);
 
         var sigma = EbN0.NoiseSigma(_settings.EbN0Db, _code.K / (double)_code.N);
