@@ -139,10 +139,11 @@ public sealed class NrLoopbackSource
     /// </summary>
     private static bool WaitForSlot(Stopwatch clock, double dueSeconds, CancellationToken cancellationToken)
     {
-        while (dueSeconds - clock.Elapsed.TotalSeconds > 0.001)
+        double remaining;
+        while ((remaining = dueSeconds - clock.Elapsed.TotalSeconds) > 0.001)
         {
             if (cancellationToken.IsCancellationRequested) return false;
-            Thread.Sleep(TimeSpan.FromSeconds(Math.Min(dueSeconds - clock.Elapsed.TotalSeconds - 0.0005, 0.05)));
+            Thread.Sleep(TimeSpan.FromSeconds(Math.Min(remaining - 0.0005, 0.05)));
         }
         return true;
     }
