@@ -83,4 +83,24 @@ public class MetricsTests
         var missing = await http.GetAsync($"http://127.0.0.1:{endpoint.Port}/other");
         Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
     }
+
+    [Fact]
+    public async Task ServiceWithThePrometheusEndpointServesItAndShutsDownCleanly()
+    {
+        var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        var values = ServiceTestHelpers.LoopbackValues();
+        values["Receiver:Metrics:PrometheusPort"] = port.ToString();
+        var host = ReceiverHost.CreateBuilder(ServiceTestHelpers.Configuration(values), settings: ServiceTestHelpers.QuietHost()).Build();
+        await host.StartAsync();
+        using var http = new HttpClient();
+
+        var text = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+        Assert.Contains("receiver_frames_in_total", text);
+
+        await host.StopAsync();
+        host.Dispose(); // disposes the metrics service both as itself and as a hosted service
+    }
 }

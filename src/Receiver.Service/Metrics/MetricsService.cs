@@ -28,6 +28,7 @@ public sealed class MetricsService(
     private CancellationTokenSource? _summaryStop;
     private Task _summaryLoop = Task.CompletedTask;
     private readonly Stopwatch _clock = new();
+    private int _disposed;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -105,8 +106,10 @@ public sealed class MetricsService(
         }
     }
 
+    /// <summary>Idempotent: the container disposes this object both as itself and as a hosted service.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         if (_prometheus is not null) await _prometheus.DisposeAsync();
         _otlp?.Dispose();
         _summaryStop?.Dispose();

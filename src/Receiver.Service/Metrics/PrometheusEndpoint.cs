@@ -17,6 +17,7 @@ public sealed class PrometheusEndpoint : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _accepting;
+    private int _disposed;
 
     /// <summary>Starts listening at once; <paramref name="port"/> 0 picks a free port (see <see cref="Port"/>).</summary>
     public PrometheusEndpoint(int port, Func<string> render, ILogger logger)
@@ -93,6 +94,7 @@ public sealed class PrometheusEndpoint : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _stopping.Cancel();
         _listener.Stop();
         await _accepting;
