@@ -77,7 +77,10 @@ public sealed record DemoReport(
     /// <summary>Every frame ingest accepted was published or dropped with a reason.</summary>
     public bool AllAccountedFor => Metrics.FramesPublished + Metrics.FramesDropped == Metrics.FramesIn;
 
-    /// <summary>One JSON object (snake_case keys, invariant numbers; NaN as null).</summary>
+    /// <summary>
+    /// One JSON object (snake_case keys, invariant numbers; NaN as null). "ber" counts info bits (ground truth holds
+    /// the K info bits), so it compares with eval's "info_ber"; "fer" with eval's "fer".
+    /// </summary>
     public string ToJson()
     {
         static string Number(double value) => double.IsFinite(value) ? value.ToString("R", CultureInfo.InvariantCulture) : "null";
@@ -105,6 +108,7 @@ public sealed record DemoReport(
             $"\"bit_errors\":{m.BitErrors}",
             $"\"frame_errors\":{m.FrameErrors}",
             $"\"ber\":{Number(Ber)}",
+            "\"ber_bits\":\"info\"",
             $"\"fer\":{Number(Fer)}",
             $"\"frames_per_s\":{Number(FramesPerSecond)}",
             $"\"mean_batch\":{Number(m.MeanBatchSize)}",
