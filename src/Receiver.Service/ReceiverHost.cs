@@ -50,6 +50,8 @@ public static class ReceiverHost
         builder.Configuration.AddConfiguration(configuration);
         builder.Logging.SetMinimumLevel(settings.LogLevel);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        // A start failure is reported once by the caller (the CLI's one error line), not also as a stack trace here.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
