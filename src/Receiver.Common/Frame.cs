@@ -68,6 +68,21 @@ public enum DropReason
     Shutdown,
 }
 
+/// <summary>Metric tag values of drop reasons.</summary>
+public static class DropReasons
+{
+    /// <summary>The "reason" tag of a drop: its name in snake case (QueueFull: queue_full).</summary>
+    public static string Tag(DropReason reason) => reason switch
+    {
+        DropReason.Malformed => "malformed",
+        DropReason.UnknownCode => "unknown_code",
+        DropReason.NonFinite => "non_finite",
+        DropReason.QueueFull => "queue_full",
+        DropReason.Shutdown => "shutdown",
+        _ => reason.ToString().ToLowerInvariant(),
+    };
+}
+
 /// <summary>Where a stage hands frames on. The framer writes to the batcher through this.</summary>
 public interface IFrameSink
 {

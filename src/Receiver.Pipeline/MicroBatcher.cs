@@ -194,7 +194,7 @@ public sealed class MicroBatcher : IFrameSink, IAsyncDisposable
         if (displaced is not null) Drop(displaced, DropReason.QueueFull, queue);
     }
 
-    private void Drop(Frame frame, DropReason reason, CodeQueue? queue) => Drop(frame, ReasonTag(reason), queue);
+    private void Drop(Frame frame, DropReason reason, CodeQueue? queue) => Drop(frame, DropReasons.Tag(reason), queue);
 
     private void Drop(Frame frame, string reason, CodeQueue? queue)
     {
@@ -202,17 +202,6 @@ public sealed class MicroBatcher : IFrameSink, IAsyncDisposable
         else _metrics.FramesDropped.Add(1, new KeyValuePair<string, object?>("reason", reason), queue.CodeTag);
         _pool.Return(frame);
     }
-
-    /// <summary>The metrics "reason" tag of a drop reason: its name in snake case (QueueFull: queue_full).</summary>
-    public static string ReasonTag(DropReason reason) => reason switch
-    {
-        DropReason.Malformed => "malformed",
-        DropReason.UnknownCode => "unknown_code",
-        DropReason.NonFinite => "non_finite",
-        DropReason.QueueFull => "queue_full",
-        DropReason.Shutdown => "shutdown",
-        _ => reason.ToString().ToLowerInvariant(),
-    };
 
     private IEnumerable<Measurement<int>> ObserveQueueDepths()
     {

@@ -76,7 +76,7 @@ public abstract partial class MessageFramer
         {
             Pool.Return(Pending[i]);
             Interlocked.Increment(ref _shutdown);
-            Metrics.FramesDropped.Add(1, new KeyValuePair<string, object?>("reason", ReasonTag(DropReason.Shutdown)));
+            Metrics.FramesDropped.Add(1, new KeyValuePair<string, object?>("reason", DropReasons.Tag(DropReason.Shutdown)));
         }
         Pending.Clear();
     }
@@ -114,8 +114,8 @@ public abstract partial class MessageFramer
             case DropReason.UnknownCode: Interlocked.Increment(ref _unknownCode); break;
             case DropReason.NonFinite: Interlocked.Increment(ref _nonFinite); break;
         }
-        Metrics.FramesDropped.Add(1, new KeyValuePair<string, object?>("reason", ReasonTag(reason)));
-        if (TakeLogSlot((int)reason, out var suppressed)) LogDrop(_logger, Options.Endpoint, ReasonTag(reason), what, value, suppressed);
+        Metrics.FramesDropped.Add(1, new KeyValuePair<string, object?>("reason", DropReasons.Tag(reason)));
+        if (TakeLogSlot((int)reason, out var suppressed)) LogDrop(_logger, Options.Endpoint, DropReasons.Tag(reason), what, value, suppressed);
     }
 
     /// <summary>Rate-limited warning that is not a drop (items before the first alignment tag, upstream gaps).</summary>
@@ -134,17 +134,6 @@ public abstract partial class MessageFramer
         _suppressed[slot] = 0;
         return true;
     }
-
-    /// <summary>The metric tag value of a drop reason: malformed, unknown_code, non_finite, queue_full, shutdown.</summary>
-    public static string ReasonTag(DropReason reason) => reason switch
-    {
-        DropReason.Malformed => "malformed",
-        DropReason.UnknownCode => "unknown_code",
-        DropReason.NonFinite => "non_finite",
-        DropReason.QueueFull => "queue_full",
-        DropReason.Shutdown => "shutdown",
-        _ => reason.ToString().ToLowerInvariant(),
-    };
 
     /// <summary>Copies little-endian float32 bytes into a frame's LLR buffer at a byte offset.</summary>
     protected static void CopyLlrBytes(ReadOnlySpan<byte> source, Frame frame, int byteOffset) =>
