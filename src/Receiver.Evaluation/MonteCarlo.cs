@@ -78,7 +78,11 @@ public static class MonteCarlo
             var next = batches[current == batches[0] ? 1 : 0];
             var nextFirst = current.FirstFrame + current.Count;
             var nextBound = (int)Math.Min(batchFrames > 0 ? maxBatch : Math.Min(maxBatch, 2L * current.Count), stop.MaxFrames - nextFirst);
-            var generating = nextBound > 0 ? Task.Run(() => generator.Fill(next, nextFirst, nextBound)) : Task.CompletedTask;
+            // PreferFairness queues globally: a pool thread's local queue always holding the next
+            // generator task would otherwise starve timer and Ctrl-C callbacks on a 2-core machine.
+            var generating = nextBound > 0
+                ? Task.Factory.StartNew(() => generator.Fill(next, nextFirst, nextBound), CancellationToken.None, TaskCreationOptions.PreferFairness, TaskScheduler.Default)
+                : Task.CompletedTask;
             try
             {
                 var count = current.Count;

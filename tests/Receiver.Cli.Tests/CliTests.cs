@@ -123,7 +123,11 @@ public class CliTests
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        using var interrupt = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        // Cancelled from a plain thread, not a timer: timer callbacks run on the thread pool, which the
+        // point's own work can keep busy on a loaded 2-core machine, so the cancel might never come.
+        using var interrupt = new CancellationTokenSource();
+        var canceller = new Thread(() => { Thread.Sleep(300); interrupt.Cancel(); }) { IsBackground = true };
+        canceller.Start();
         string[] args = ["eval", "--code", "BCH_N31_K16", "--decoder", "hard", "--ebn0", "0,1,2", "--min-frame-errors", "0", "--max-frames", "1000000000000", "--json"];
         var exitCode = await Cli.RunAsync(args, stdout, stderr, interrupt.Token);
 
