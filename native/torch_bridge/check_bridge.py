@@ -62,7 +62,7 @@ def main():
         assert rc == -1 and "does not match" in message
         rc, _, message = forward(lib, handle, torch.randn(BATCH, IN_LEN + 3), OUT_LEN)
         print("wrong in_len:", rc, message)
-        assert rc == -2 and message
+        assert rc == -2 and "shapes cannot be multiplied" in message
         lib.tb_free(handle)
 
         handle = lib.tb_load(os.path.join(folder, "missing.pt").encode(), 0, err, len(err))

@@ -21,9 +21,15 @@ void write_error(char* err, int errlen, const std::string& message) {
     std::snprintf(err, static_cast<size_t>(errlen), "%s", message.c_str());
 }
 
-// libtorch's what() carries a C++ backtrace after the first line; the first line is the message.
-std::string first_line(const char* what) {
+// libtorch's what() carries a C++ backtrace after the first line, so the first line is the message;
+// TorchScript interpreter errors instead put a script traceback first and the cause ("RuntimeError: ...") last.
+std::string summary(const char* what) {
     std::string text(what);
+    if (text.rfind("The following operation failed in the TorchScript interpreter", 0) == 0) {
+        auto end = text.find_last_not_of("\n ");
+        auto start = text.rfind('\n', end);
+        return text.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+    }
     auto end = text.find('\n');
     return end == std::string::npos ? text : text.substr(0, end);
 }
@@ -62,7 +68,7 @@ void* tb_load(const char* path, int device, char* err, int errlen) {
         model->module.eval();
         return model.release();
     } catch (const std::exception& e) {
-        write_error(err, errlen, std::string("tb_load: cannot load TorchScript file '") + path + "': " + first_line(e.what()));
+        write_error(err, errlen, std::string("tb_load: cannot load TorchScript file '") + path + "': " + summary(e.what()));
         return nullptr;
     }
 }
@@ -98,7 +104,7 @@ int tb_forward(void* handle, const float* in, int64_t batch, int64_t in_len,
         std::memcpy(out, output.data_ptr<float>(), static_cast<size_t>(batch * out_len) * sizeof(float));
         return 0;
     } catch (const std::exception& e) {
-        write_error(err, errlen, std::string("tb_forward: ") + first_line(e.what()));
+        write_error(err, errlen, std::string("tb_forward: ") + summary(e.what()));
         return -2;
     }
 }
