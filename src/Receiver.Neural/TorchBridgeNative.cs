@@ -7,7 +7,7 @@ namespace Receiver.Neural;
 /// Source-generated imports of the C ABI in <c>native/torch_bridge/torch_bridge.h</c>. The library
 /// (<c>libtorch_bridge.so</c>) is looked for, in order: at <c>RECEIVER_TORCH_BRIDGE</c> (a file or a folder),
 /// next to this assembly, next to the application, in <c>artifacts/native</c> of any folder above the
-/// application, then on the loader's default path.
+/// application or the current directory, then on the loader's default path.
 /// </summary>
 internal static unsafe partial class TorchBridgeNative
 {
@@ -57,10 +57,13 @@ internal static unsafe partial class TorchBridgeNative
         if (!string.IsNullOrEmpty(assemblyFolder))
             yield return Path.Combine(assemblyFolder, FileName);
         yield return Path.Combine(AppContext.BaseDirectory, FileName);
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
         {
-            var built = Path.Combine(folder.FullName, "artifacts", "native", FileName);
-            if (File.Exists(built)) yield return built;
+            for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
+            {
+                var built = Path.Combine(folder.FullName, "artifacts", "native", FileName);
+                if (File.Exists(built)) yield return built;
+            }
         }
         yield return FileName;
     }
