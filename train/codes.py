@@ -1,0 +1,125 @@
+"""Parity-check matrices from the receiver's code files (same formats as src/Receiver.Codes).
+
+*.alist: MacKay alist; line 1 `n m`, line 2 max weights, lines 3-4 column/row weights,
+then n column lines of 1-based row indices (0 = padding); the row lines that follow are ignored.
+*.txt: dense 0/1 rows of H; blank lines and `#` comments skipped.
+k comes from a `{TYPE}_N{n}_K{k}` name, else n - rank(H) over GF(2).
+"""
+import os
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+CODES_DIR = os.environ.get(
+    "RECEIVER_CODES_DIR",
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "codes"))
+
+
+@dataclass
+class Code:
+    name: str        # file stem, e.g. LDPC_N49_K24
+    path: str        # file the matrix was read from
+    H: np.ndarray    # (m, n) uint8 parity-check matrix; may hold redundant rows
+    k: int           # nominal dimension (from the name), used for the rate in Eb/N0
+
+    @property
+    def n(self) -> int:
+        return self.H.shape[1]
+
+    @property
+    def m(self) -> int:
+        return self.H.shape[0]
+
+    @property
+    def rate(self) -> float:
+        return self.k / self.n
+
+
+def _numbers(path):
+    """Yields one list of ints per non-blank, non-comment line."""
+    with open(path) as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if line:
+                yield [int(t) for t in line.split()]
+
+
+def read_alist(path) -> np.ndarray:
+    lines = list(_numbers(path))
+    n, m = lines[0][:2]
+    column_lines = lines[4:4 + n]
+    if len(column_lines) != n:
+        raise ValueError(f"{path}: expected {n} column lines, found {len(column_lines)}")
+    H = np.zeros((m, n), dtype=np.uint8)
+    for col, rows in enumerate(column_lines):
+        for row in rows:
+            if row == 0:  # padding
+                continue
+            if not 1 <= row <= m:
+                raise ValueError(f"{path}: column {col + 1} names row {row}, outside 1..{m}")
+            H[row - 1, col] = 1
+    return H
+
+
+def read_dense(path) -> np.ndarray:
+    rows = list(_numbers(path))
+    if len({len(r) for r in rows}) != 1:
+        raise ValueError(f"{path}: rows of different lengths")
+    H = np.array(rows, dtype=np.uint8)
+    if H.max() > 1:
+        raise ValueError(f"{path}: entries must be 0 or 1")
+    return H
+
+
+def gf2_rank(H: np.ndarray) -> int:
+    A = H.copy() % 2
+    rank = 0
+    for col in range(A.shape[1]):
+        pivots = np.nonzero(A[rank:, col])[0]
+        if len(pivots) == 0:
+            continue
+        pivot = rank + pivots[0]
+        A[[rank, pivot]] = A[[pivot, rank]]
+        below = np.nonzero(A[:, col])[0]
+        below = below[below != rank]
+        A[below] ^= A[rank]
+        rank += 1
+        if rank == A.shape[0]:
+            break
+    return rank
+
+
+def resolve(spec: str) -> str:
+    """A path, or a bundled name with or without extension (e.g. LDPC_N49_K24)."""
+    if os.path.isfile(spec):
+        return spec
+    for ext in ("", ".alist", ".txt"):
+        candidate = os.path.join(CODES_DIR, spec + ext)
+        if os.path.isfile(candidate):
+            return candidate
+    raise FileNotFoundError(f"code '{spec}' is neither a file nor a bundled name in {CODES_DIR}")
+
+
+def load_code(spec: str) -> Code:
+    path = resolve(spec)
+    H = read_alist(path) if path.endswith(".alist") else read_dense(path)
+    name = os.path.splitext(os.path.basename(path))[0]
+    rank = gf2_rank(H)
+    match = re.fullmatch(r"[A-Za-z0-9]+_N(\d+)_K(\d+)", name)
+    if match:
+        n_named, k = int(match.group(1)), int(match.group(2))
+        if n_named != H.shape[1]:
+            raise ValueError(f"{path}: name says n={n_named}, H has {H.shape[1]} columns")
+        if k != H.shape[1] - rank:
+            raise ValueError(f"{path}: name says k={k}, n - rank(H) = {H.shape[1] - rank}")
+    else:
+        k = H.shape[1] - rank
+    return Code(name=name, path=path, H=H, k=k)
+
+
+if __name__ == "__main__":
+    import sys
+    for spec in sys.argv[1:] or ["LDPC_N49_K24"]:
+        c = load_code(spec)
+        print(f"{c.name}: n={c.n} m={c.m} k={c.k} rate={c.rate:.4f} edges={int(c.H.sum())}")
