@@ -24,6 +24,7 @@ def load_bridge(path):
                                ctypes.POINTER(ctypes.c_float), ctypes.c_int64, ctypes.c_char_p, ctypes.c_int]
     lib.tb_free.argtypes = [ctypes.c_void_p]
     lib.tb_set_threads.argtypes = [ctypes.c_int]
+    lib.tb_set_blas_threads.argtypes = [ctypes.c_int]
     return lib
 
 
@@ -41,7 +42,8 @@ def main():
                                                  torch.nn.Linear(16, OUT_LEN)).eval())
     lib = load_bridge(LIBRARY)
     lib.tb_set_threads(1)
-    print("abi", lib.tb_abi_version(), "cuda_available", lib.tb_cuda_available())
+    print("abi", lib.tb_abi_version(), "cuda_available", lib.tb_cuda_available(),
+          "openblas", lib.tb_set_blas_threads(1))
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "mlp.pt")
         model.save(path)

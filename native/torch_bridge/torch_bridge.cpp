@@ -3,6 +3,8 @@
 #include <torch/script.h>
 #include <torch/torch.h>
 
+#include <dlfcn.h>
+
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -113,6 +115,14 @@ void tb_free(void* handle) { delete static_cast<Model*>(handle); }
 
 void tb_set_threads(int threads) {
     if (threads >= 1) at::set_num_threads(threads);
+}
+
+int tb_set_blas_threads(int threads) {
+    using SetThreads = void (*)(int);
+    auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+    if (set == nullptr) return 0;
+    if (threads >= 1) set(threads);
+    return 1;
 }
 
 int tb_cuda_available(void) { return torch::cuda::is_available() ? 1 : 0; }

@@ -17,7 +17,7 @@ extern "C" {
 #endif
 
 /* ABI version; bumped whenever a signature below changes. */
-#define TB_ABI_VERSION 1
+#define TB_ABI_VERSION 2
 TB_API int tb_abi_version(void);
 
 /* Loads a TorchScript file on device 0 (CPU) or 1 (CUDA), in eval mode.
@@ -35,6 +35,11 @@ TB_API void tb_free(void* handle);
 
 /* Sets libtorch's intra-op thread count (at_set_num_threads); values < 1 are ignored. */
 TB_API void tb_set_threads(int threads);
+
+/* Sets OpenBLAS's own thread count when the process has OpenBLAS loaded (libtorch then calls it from
+ * its own intra-op threads, so 1 avoids oversubscription). Returns 1 when OpenBLAS was found, else 0
+ * (for example when libblas.so.3 is the reference BLAS). Same effect as OPENBLAS_NUM_THREADS. */
+TB_API int tb_set_blas_threads(int threads);
 
 /* 1 when this libtorch build sees a CUDA device, else 0. */
 TB_API int tb_cuda_available(void);

@@ -23,6 +23,18 @@ public static class TorchBridge
         TorchBridgeNative.EnsureLoaded();
         TorchBridgeNative.tb_set_threads(threads);
     }
+
+    /// <summary>
+    /// Sets OpenBLAS's own thread count when the process has OpenBLAS loaded (Debian's libtorch calls
+    /// libblas.so.3, which is OpenBLAS when libopenblas0 is installed). Use 1 so OpenBLAS does not spawn
+    /// threads under libtorch's intra-op threads. Returns false when no OpenBLAS is loaded.
+    /// </summary>
+    public static bool SetBlasThreads(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        TorchBridgeNative.EnsureLoaded();
+        return TorchBridgeNative.tb_set_blas_threads(threads) != 0;
+    }
 }
 
 /// <summary>Where a <see cref="TorchScriptModel"/> runs; the values are the bridge's device codes.</summary>

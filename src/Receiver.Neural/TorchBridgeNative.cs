@@ -14,7 +14,7 @@ internal static unsafe partial class TorchBridgeNative
     private const string Library = "torch_bridge";
     private const string FileName = "libtorch_bridge.so";
     internal const string EnvironmentVariable = "RECEIVER_TORCH_BRIDGE";
-    internal const int AbiVersion = 1;
+    internal const int AbiVersion = 2;
     internal const int ErrorLength = 1024;
 
     internal static string NotFoundMessage =>
@@ -106,6 +106,9 @@ internal static unsafe partial class TorchBridgeNative
 
     [LibraryImport(Library)]
     internal static partial void tb_set_threads(int threads);
+
+    [LibraryImport(Library)]
+    internal static partial int tb_set_blas_threads(int threads);
 
     [LibraryImport(Library)]
     internal static partial int tb_cuda_available();
