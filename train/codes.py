@@ -1,7 +1,8 @@
 """Parity-check matrices from the receiver's code files (same formats as src/Receiver.Codes).
 
 *.alist: MacKay alist; line 1 `n m`, line 2 max weights, lines 3-4 column/row weights,
-then n column lines of 1-based row indices (0 = padding); the row lines that follow are ignored.
+then n column lines of 1-based row indices (0 = padding); H is built from those, and the m row
+lines that may follow must agree with them.
 *.txt: dense 0/1 rows of H; blank lines and `#` comments skipped.
 k comes from a `{TYPE}_N{n}_K{k}` name, else n - rank(H) over GF(2).
 """
@@ -59,6 +60,10 @@ def read_alist(path) -> np.ndarray:
             if not 1 <= row <= m:
                 raise ValueError(f"{path}: column {col + 1} names row {row}, outside 1..{m}")
             H[row - 1, col] = 1
+    row_lines = lines[4 + n:4 + n + m]
+    for row, cols in enumerate(row_lines):
+        if sorted(c - 1 for c in cols if c != 0) != list(np.nonzero(H[row])[0]):
+            raise ValueError(f"{path}: row line {row + 1} disagrees with the column lines")
     return H
 
 
