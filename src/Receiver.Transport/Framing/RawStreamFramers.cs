@@ -14,20 +14,11 @@ namespace Receiver.Transport.Framing;
 /// </summary>
 public sealed class RawFloatFramer : MessageFramer
 {
-    private readonly string _codeName;
-    private readonly int _codeIndex;
-    private readonly int _frameBytes;
-    private Frame? _current;
-    private int _filledBytes;
-    private long _sequence;
+    private readonly FloatFrameFiller _filler;
 
     internal RawFloatFramer(IngestOptions options, ICodeDirectory codes, int codeIndex, FramePool pool, ReceiverMetrics metrics, ILogger? logger)
         : base(options, pool, metrics, logger)
-    {
-        _codeIndex = codeIndex;
-        _codeName = codes.NameOf(codeIndex);
-        _frameBytes = codes.FrameLength(codeIndex) * sizeof(float);
-    }
+        => _filler = new FloatFrameFiller(this, codeIndex, codes.NameOf(codeIndex), codes.FrameLength(codeIndex));
 
     public override void OnMessage(in ReadOnlySequence<byte> message)
     {
@@ -36,42 +27,10 @@ public sealed class RawFloatFramer : MessageFramer
             Drop(DropReason.Malformed, "gr-float message length not a multiple of 4, bytes", message.Length);
             return;
         }
-        foreach (var segment in message) Append(segment.Span);
+        foreach (var segment in message) _filler.Append(segment.Span);
     }
 
-    private void Append(ReadOnlySpan<byte> bytes)
-    {
-        while (!bytes.IsEmpty)
-        {
-            _current ??= RentFrame();
-            var take = Math.Min(bytes.Length, _frameBytes - _filledBytes);
-            CopyLlrBytes(bytes[..take], _current, _filledBytes);
-            _filledBytes += take;
-            bytes = bytes[take..];
-            if (_filledBytes == _frameBytes)
-            {
-                var frame = _current;
-                _current = null;
-                _filledBytes = 0;
-                Emit(frame, _codeName);
-            }
-        }
-    }
-
-    private Frame RentFrame()
-    {
-        var frame = Pool.Rent(_frameBytes / sizeof(float));
-        frame.CodeIndex = _codeIndex;
-        frame.Sequence = _sequence++;
-        return frame;
-    }
-
-    public override void OnCompleted()
-    {
-        if (_current is not null) Pool.Return(_current);
-        _current = null;
-        _filledBytes = 0;
-    }
+    public override void OnCompleted() => _filler.Discard();
 }
 
 /// <summary>

@@ -24,23 +24,18 @@ public sealed class TaggedFramer : MessageFramer
     public const int FixedHeaderSize = 2 + 1 + 8 + 8;
 
     private readonly string _codeName;
-    private readonly int _codeIndex;
-    private readonly int _frameBytes;
+    private readonly FloatFrameFiller _filler;
     private readonly byte[] _tagKey;
     private readonly List<ulong> _alignTags = new(16);
-    private Frame? _current;
-    private int _filledBytes;
     private bool _aligned;
     private ulong? _expectedOffset;
-    private long _sequence;
     private long _unalignedItems, _itemsLost;
 
     internal TaggedFramer(IngestOptions options, ICodeDirectory codes, int codeIndex, FramePool pool, ReceiverMetrics metrics, ILogger? logger)
         : base(options, pool, metrics, logger)
     {
-        _codeIndex = codeIndex;
         _codeName = codes.NameOf(codeIndex);
-        _frameBytes = codes.FrameLength(codeIndex) * sizeof(float);
+        _filler = new FloatFrameFiller(this, codeIndex, _codeName, codes.FrameLength(codeIndex));
         _tagKey = Encoding.UTF8.GetBytes(options.TagKey);
     }
 
@@ -118,26 +113,17 @@ public sealed class TaggedFramer : MessageFramer
             Notice("gr-tagged offset gap, items lost upstream", (long)lost);
         }
         else Notice("gr-tagged offset went backwards (sender restarted?), from", (long)expected);
-        if (_current is not null)
-        {
-            Pool.Return(_current);
-            _current = null;
-            _filledBytes = 0;
-            Drop(DropReason.Malformed, "gr-tagged frame spans an upstream gap, sequence", _sequence - 1);
-        }
+        if (_filler.Discard())
+            Drop(DropReason.Malformed, "gr-tagged frame spans an upstream gap, sequence", _filler.LastSequence);
         _aligned = false;
     }
 
     /// <summary>At an alignment tag: a partly filled frame is short (dropped malformed); the next item starts a frame.</summary>
     private void Realign()
     {
-        if (_current is not null)
-        {
-            Pool.Return(_current);
-            _current = null;
-            Drop(DropReason.Malformed, "gr-tagged frame cut short by the next alignment tag, items", _filledBytes / sizeof(float));
-            _filledBytes = 0;
-        }
+        var partialItems = _filler.PartialItems;
+        if (_filler.Discard())
+            Drop(DropReason.Malformed, "gr-tagged frame cut short by the next alignment tag, items", partialItems);
         _aligned = true;
     }
 
@@ -151,36 +137,8 @@ public sealed class TaggedFramer : MessageFramer
             Notice("gr-tagged items before an alignment tag discarded", count);
             return;
         }
-        foreach (var segment in items)
-        {
-            var bytes = segment.Span;
-            while (!bytes.IsEmpty)
-            {
-                if (_current is null)
-                {
-                    _current = Pool.Rent(_frameBytes / sizeof(float));
-                    _current.CodeIndex = _codeIndex;
-                    _current.Sequence = _sequence++;
-                }
-                var take = Math.Min(bytes.Length, _frameBytes - _filledBytes);
-                CopyLlrBytes(bytes[..take], _current, _filledBytes);
-                _filledBytes += take;
-                bytes = bytes[take..];
-                if (_filledBytes == _frameBytes)
-                {
-                    var frame = _current;
-                    _current = null;
-                    _filledBytes = 0;
-                    Emit(frame, _codeName);
-                }
-            }
-        }
+        foreach (var segment in items) _filler.Append(segment.Span);
     }
 
-    public override void OnCompleted()
-    {
-        if (_current is not null) Pool.Return(_current);
-        _current = null;
-        _filledBytes = 0;
-    }
+    public override void OnCompleted() => _filler.Discard();
 }
