@@ -1,10 +1,34 @@
-"""BPSK over AWGN, as ../../shared/DESIGN.md fixes it, and the ECCT input/target transforms.
+"""BPSK over AWGN, as ../../shared/DESIGN.md fixes it, and the input/target transforms.
 
 Bit 0 -> +1. sigma^2 = 1 / (2 R 10^(EbN0/10)) with R = k/n from the code's name.
-Canonical LLR = 2y/sigma^2, positive means bit 0.
+Canonical LLR = 2y/sigma^2, positive means bit 0. Models read LLRs, never y: the receiver only has LLRs.
 Training uses the all-zero codeword (x = +1 everywhere), with Eb/N0 drawn per sample.
 """
+from dataclasses import dataclass
+
 import torch
+
+
+@dataclass
+class Batch:
+    """One training batch over BPSK-AWGN; y = x + sigma z and llr = 2y/sigma^2."""
+    x: torch.Tensor       # (B, n) bipolar codeword, +1 for bit 0
+    z: torch.Tensor       # (B, n) unit Gaussian noise draw
+    sigma: torch.Tensor   # (B, 1) noise standard deviation
+    ebn0: torch.Tensor    # (B, 1) Eb/N0 in dB
+    rate: float           # k/n used for sigma
+    llr: torch.Tensor     # (B, n) canonical LLR
+
+
+def sample_batch(batch: int, n: int, rate: float, ebn0_low: float, ebn0_high: float,
+                 generator: torch.Generator = None, device="cpu") -> Batch:
+    """All-zero codewords through AWGN, Eb/N0 uniform in [low, high] dB per sample."""
+    ebn0 = ebn0_low + (ebn0_high - ebn0_low) * torch.rand(batch, 1, generator=generator)  # (B, 1)
+    sigma = sigma_for(ebn0, rate)  # (B, 1)
+    z = torch.randn(batch, n, generator=generator)  # (B, n)
+    x = torch.ones(batch, n)  # (B, n)
+    ebn0, sigma, z, x = (t.to(device) for t in (ebn0, sigma, z, x))
+    return Batch(x=x, z=z, sigma=sigma, ebn0=ebn0, rate=rate, llr=canonical_llr(x + sigma * z, sigma))
 
 
 def sigma_for(ebn0_db: torch.Tensor, rate: float) -> torch.Tensor:
@@ -12,45 +36,41 @@ def sigma_for(ebn0_db: torch.Tensor, rate: float) -> torch.Tensor:
     return (1.0 / (2.0 * rate * 10.0 ** (ebn0_db / 10.0))).sqrt()
 
 
-def all_zero_batch(batch: int, n: int, rate: float, ebn0_low: float, ebn0_high: float,
-                   generator: torch.Generator = None):
-    """All-zero codewords through AWGN, Eb/N0 uniform in [low, high] dB per sample.
-
-    Returns y (B, n) received values and sigma (B, 1).
-    """
-    ebn0 = ebn0_low + (ebn0_high - ebn0_low) * torch.rand(batch, 1, generator=generator)  # (B, 1)
-    sigma = sigma_for(ebn0, rate)  # (B, 1)
-    z = torch.randn(batch, n, generator=generator)  # (B, n)
-    y = 1.0 + sigma * z  # (B, n) transmitted +1 for bit 0
-    return y, sigma
-
-
 def canonical_llr(y: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
     """L = ln P(b=0)/P(b=1) = 2y/sigma^2 (positive = bit 0)."""
     return 2.0 * y / sigma ** 2  # (B, n)
 
 
-def hard_bits(y: torch.Tensor) -> torch.Tensor:
-    """Hard decision, 0/1 as float: negative y -> bit 1 (y = 0 counts as bit 0)."""
-    return (y < 0).float()  # (B, n)
+def hard_bits(llr: torch.Tensor) -> torch.Tensor:
+    """Hard decision, 0/1 as float: negative LLR -> bit 1 (0 counts as bit 0)."""
+    return (llr < 0).float()  # (B, n)
 
 
-def bipolar_syndrome(y: torch.Tensor, H: torch.Tensor) -> torch.Tensor:
-    """1 - 2 s with s = H * hard(y) mod 2: +1 for a satisfied check, -1 for an unsatisfied one."""
-    s = torch.remainder(hard_bits(y) @ H.t(), 2.0)  # (B, m)
+def bipolar_syndrome(llr: torch.Tensor, H: torch.Tensor) -> torch.Tensor:
+    """1 - 2 s with s = H * hard(llr) mod 2: +1 for a satisfied check, -1 for an unsatisfied one. H (m, n) float."""
+    s = torch.remainder(hard_bits(llr) @ H.t(), 2.0)  # (B, m)
     return 1.0 - 2.0 * s  # (B, m)
 
 
-def ecct_input(y: torch.Tensor, H: torch.Tensor) -> torch.Tensor:
-    """[|y|, bipolar syndrome], the codeword-invariant input of ECCT (Bennatan et al. 2018)."""
-    return torch.cat([y.abs(), bipolar_syndrome(y, H)], dim=-1)  # (B, n + m)
+def syndrome_features(llr: torch.Tensor, H: torch.Tensor) -> torch.Tensor:
+    """[|L|, bipolar syndrome], the codeword-invariant input of ECCT (Bennatan et al. 2018), on LLRs."""
+    return torch.cat([llr.abs(), bipolar_syndrome(llr, H)], dim=-1)  # (B, n + m)
 
 
-def multiplicative_noise_target(y: torch.Tensor, x_bipolar: torch.Tensor) -> torch.Tensor:
-    """Target for BCE-with-logits: 1 where sign(y * x) = +1 (hard decision right), 0 where it flips.
+def multiplicative_noise_target(llr: torch.Tensor, x_bipolar: torch.Tensor) -> torch.Tensor:
+    """Target for BCE-with-logits: 1 where sign(L x) = +1 (hard decision right), 0 where it flips.
 
-    The model's logit is then the log-odds that the hard decision of y is correct, so
-    x_hat = sign(y) * sign(logit) and sign(y) * logit is an LLR-like soft output (positive = bit 0).
+    The model's logit is then the log-odds that the hard decision is correct, so
+    x_hat = sign(L) * sign(logit) and sign(L) * logit is an LLR-like soft output (positive = bit 0).
     """
-    z_mul = torch.sign(y * x_bipolar)  # (B, n) in {-1, +1} (0 only if y == 0 exactly)
-    return (z_mul >= 0).float()  # (B, n)
+    return (llr * x_bipolar >= 0).float()  # (B, n)
+
+
+def soft_output(llr: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
+    """LLR-like output, positive = bit 0: sign(L) * logit (L = 0 counts as +)."""
+    return torch.where(llr >= 0, logits, -logits)  # (B, n)
+
+
+def decide(llr: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
+    """Hard bits 0/1 as float from the soft output."""
+    return (soft_output(llr, logits) < 0).float()  # (B, n)

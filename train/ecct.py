@@ -1,11 +1,12 @@
 """ECCT: Error Correction Code Transformer (Choukroun & Wolf 2022), one file.
 
-Input h(y) = [|y|, 1 - 2 s(y)] of length n + m; each position has a learned d-vector scaled by
+Input h(L) = [|L|, 1 - 2 s(L)] of length n + m; each position has a learned d-vector scaled by
 its input value; N pre-LN transformer blocks whose self-attention is limited by a fixed mask
 built from H; then Linear(d, 1) and Linear(n + m, n). The output logit per bit is the log-odds
-that the hard decision of y is right (multiplicative noise sign +1), so
-x_hat = sign(y) * sign(logit) and sign(y) * logit is an LLR-like output (positive = bit 0).
-(The public ECCT code predicts the flip instead; that is the same net with the logit negated.)
+that the hard decision of L is right (multiplicative noise sign +1), trained with BCE on it.
+Deviation from the paper: the input is the canonical LLR L = 2y/sigma^2 instead of y, because the
+receiver only has LLRs (the magnitude then also carries the SNR). The public ECCT code predicts the
+flip instead of "right"; that is the same net with the logit negated.
 """
 import math
 from dataclasses import dataclass
@@ -14,11 +15,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from channel import Batch, multiplicative_noise_target, soft_output, syndrome_features
+
 
 @dataclass
-class ECCTConfig:
-    n: int = 49            # code length (variable nodes)
-    m: int = 28            # rows of H (check nodes), redundant rows included
+class Config:
+    n: int = 0             # code length (variable nodes); build() fills n and m from the code
+    m: int = 0             # rows of H (check nodes), redundant rows included
     n_layers: int = 2      # N, transformer blocks (papers: 6 or 10)
     d_model: int = 32      # d, embedding size (papers: 128)
     n_heads: int = 8       # attention heads, as the ECCT code
@@ -43,7 +46,7 @@ def code_aware_mask(H: torch.Tensor) -> torch.Tensor:
 
 
 class MaskedSelfAttention(nn.Module):
-    def __init__(self, cfg: ECCTConfig):
+    def __init__(self, cfg: Config):
         super().__init__()
         assert cfg.d_model % cfg.n_heads == 0
         self.n_heads = cfg.n_heads
@@ -65,7 +68,7 @@ class MaskedSelfAttention(nn.Module):
 
 
 class FeedForward(nn.Module):
-    def __init__(self, cfg: ECCTConfig):
+    def __init__(self, cfg: Config):
         super().__init__()
         self.fc = nn.Linear(cfg.d_model, cfg.ff_mult * cfg.d_model)
         self.out = nn.Linear(cfg.ff_mult * cfg.d_model, cfg.d_model)
@@ -78,7 +81,7 @@ class FeedForward(nn.Module):
 class Block(nn.Module):
     """Pre-LN: x + attn(LN(x)), then x + ff(LN(x))."""
 
-    def __init__(self, cfg: ECCTConfig):
+    def __init__(self, cfg: Config):
         super().__init__()
         self.ln_attn = nn.LayerNorm(cfg.d_model)
         self.attn = MaskedSelfAttention(cfg)
@@ -93,7 +96,7 @@ class Block(nn.Module):
 
 
 class ECCT(nn.Module):
-    def __init__(self, cfg: ECCTConfig, H: torch.Tensor):
+    def __init__(self, cfg: Config, H: torch.Tensor):
         super().__init__()
         assert tuple(H.shape) == (cfg.m, cfg.n), f"H is {tuple(H.shape)}, config says ({cfg.m}, {cfg.n})"
         self.cfg = cfg
@@ -111,14 +114,9 @@ class ECCT(nn.Module):
             if p.dim() > 1:
                 nn.init.xavier_uniform_(p)
 
-    def input_features(self, y):
-        """h(y) = [|y|, 1 - 2 H hard(y)], codeword-invariant."""
-        s = torch.remainder((y < 0).float() @ self.H.t(), 2.0)  # (B, m)
-        return torch.cat([y.abs(), 1.0 - 2.0 * s], dim=-1)  # (B, n+m)
-
-    def forward(self, y):
-        """y (B, n) channel values -> (B, n) logits of P(hard decision of y is right)."""
-        features = self.input_features(y)  # (B, L)
+    def forward(self, llr, code_index: int = 0):
+        """llr (B, n) canonical LLRs -> (B, n) logits of P(hard decision of llr is right)."""
+        features = syndrome_features(llr, self.H)  # (B, L)
         x = self.position_embedding.unsqueeze(0) * features.unsqueeze(-1)  # (B, L, d)
         for index, block in enumerate(self.blocks, start=1):
             x = block(x, self.allowed)  # (B, L, d)
@@ -128,16 +126,31 @@ class ECCT(nn.Module):
         x = self.to_scalar(x).squeeze(-1)  # (B, L)
         return self.to_bits(x)  # (B, n)
 
-    @staticmethod
-    def decide(y, logits):
-        """Hard bits 0/1: bipolar x_hat = sign(y) * sign(logit), bit = (x_hat < 0)."""
-        x_hat = torch.where(y >= 0, 1.0, -1.0) * torch.where(logits >= 0, 1.0, -1.0)  # (B, n)
-        return (x_hat < 0).float()  # (B, n)
+    def loss(self, batch: Batch, code_index: int = 0):
+        """BCE on the multiplicative noise sign; returns (loss, logits)."""
+        logits = self(batch.llr)  # (B, n)
+        return F.binary_cross_entropy_with_logits(logits, multiplicative_noise_target(batch.llr, batch.x)), logits
 
-    @staticmethod
-    def soft_output(y, logits):
-        """LLR-like output, positive = bit 0: sign(y) * logit."""
-        return torch.where(y >= 0, 1.0, -1.0) * logits  # (B, n)
+    def export(self, code_index: int = 0) -> nn.Module:
+        return SoftOutput(self)
 
     def num_params(self):
         return sum(p.numel() for p in self.parameters())
+
+
+class SoftOutput(nn.Module):
+    """What the receiver runs: canonical LLR (B, n) -> soft output sign(L) * logit (B, n), positive = bit 0."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, llr):
+        return soft_output(llr, self.model(llr))  # (B, n)
+
+
+def build(cfg: Config, codes) -> ECCT:
+    """ECCT for codes[0] (one model per code)."""
+    code = codes[0]
+    cfg.n, cfg.m = code.n, code.m
+    return ECCT(cfg, torch.from_numpy(code.H).float())

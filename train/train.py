@@ -3,15 +3,19 @@
   /usr/bin/python3 train/train.py [config/file.py|file.json] [--key=value ...] [--resume]
 
 Config: TrainConfig below; a config file (Python assignments or a JSON object) and then
---key=value flags override it. Checkpoint (out_dir/ckpt.pt) holds weights, both configs,
-optimizer and step, so a loader rebuilds the net and --resume continues the run.
+--key=value flags override it (--model.d_model=64 sets one model field). The architecture is a
+module train/<arch>.py with Config, build(cfg, codes) and a model with forward/loss/export.
+Multi-code architectures (FECCT) train on every code in `codes`, one code drawn per step.
+Checkpoint (out_dir/ckpt.pt) holds weights, both configs, optimizer and step, so a loader
+rebuilds the net (load_checkpoint) and --resume continues the run.
 """
+import importlib
 import json
 import math
 import os
 import sys
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 
 
 def _fast_cpu_environment():
@@ -35,21 +39,20 @@ if __name__ == "__main__":
     _fast_cpu_environment()
 
 import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from channel import all_zero_batch, hard_bits, multiplicative_noise_target  # noqa: E402
+from channel import decide, hard_bits, sample_batch  # noqa: E402
 from codes import load_code  # noqa: E402
-from ecct import ECCT, ECCTConfig  # noqa: E402
+
+ARCHITECTURES = ("ecct", "fecct", "eccfm")
 
 
 @dataclass
 class TrainConfig:
-    code: str = "LDPC_N49_K24"     # bundled name or path (codes/ formats)
-    arch: str = "ecct"             # only ECCT exists so far
-    n_layers: int = 2              # N
-    d_model: int = 32              # d
-    n_heads: int = 8
+    codes: tuple = ("LDPC_N49_K24",)  # bundled names or paths (codes/ formats); one per step is drawn
+    arch: str = "ecct"             # module train/<arch>.py
+    model: dict = field(default_factory=dict)  # overrides of the architecture's Config
+    name: str = ""                 # model name for export (default: out_dir's last folder)
     batch_size: int = 128          # ECCT: 128
     max_steps: int = 1000          # ECCT: 1000 epochs x 1000 steps
     lr: float = 1e-4               # peak LR; ECCT: 1e-4 cosine to 5e-7
@@ -65,6 +68,7 @@ class TrainConfig:
     eval_batch: int = 2000
     seed: int = 1
     threads: int = 2
+    device: str = "cpu"            # "cuda" on a GPU machine
     out_dir: str = "out/ecct_ldpc49"
 
 
@@ -75,6 +79,9 @@ def parse_config(argv):
     for arg in argv:
         if arg == "--resume":
             resume = True
+        elif arg.startswith("--model."):
+            key, _, value = arg[len("--model."):].partition("=")
+            overrides.setdefault("model", dict(cfg.model))[key] = _literal(value)
         elif arg.startswith("--"):
             key, _, value = arg[2:].partition("=")
             if key not in known:
@@ -99,8 +106,17 @@ def _coerce(default, text):
     if isinstance(default, bool):
         return text.lower() in ("1", "true", "yes")
     if isinstance(default, tuple):
-        return tuple(float(t) for t in text.split(","))
+        return tuple(_literal(t) for t in text.split(","))
     return type(default)(text)
+
+
+def _literal(text):
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
 
 
 def learning_rate(step, cfg: TrainConfig):
@@ -111,40 +127,69 @@ def learning_rate(step, cfg: TrainConfig):
     return cfg.min_lr + 0.5 * (cfg.lr - cfg.min_lr) * (1.0 + math.cos(math.pi * progress))
 
 
-def build_model(cfg: TrainConfig, code):
-    if cfg.arch != "ecct":
-        raise SystemExit(f"architecture '{cfg.arch}' is not implemented yet (only ecct)")
-    model_cfg = ECCTConfig(n=code.n, m=code.m, n_layers=cfg.n_layers,
-                           d_model=cfg.d_model, n_heads=cfg.n_heads)
-    return ECCT(model_cfg, torch.from_numpy(code.H).float()), model_cfg
+def architecture(name):
+    if name not in ARCHITECTURES:
+        raise SystemExit(f"unknown architecture '{name}': known are {', '.join(ARCHITECTURES)}")
+    return importlib.import_module(name)
+
+
+def build_model(cfg: TrainConfig, codes):
+    """(model, model config) for cfg.arch over the loaded codes."""
+    module = architecture(cfg.arch)
+    known = {f.name for f in fields(module.Config)}
+    unknown = set(cfg.model) - known
+    if unknown:
+        raise SystemExit(f"unknown {cfg.arch} model keys {sorted(unknown)}: known are {sorted(known)}")
+    model_cfg = module.Config(**cfg.model)
+    return module.build(model_cfg, codes), model_cfg
+
+
+def load_checkpoint(path, device="cpu"):
+    """(model, model config, train config, codes, checkpoint dict) rebuilt from out_dir/ckpt.pt."""
+    ckpt = torch.load(path, map_location=device)
+    cfg = TrainConfig(**{k: tuple(v) if isinstance(getattr(TrainConfig, k, None), tuple) else v
+                         for k, v in ckpt["train_cfg"].items() if k in {f.name for f in fields(TrainConfig)}})
+    codes = [load_code(spec) for spec in cfg.codes]
+    module = architecture(cfg.arch)
+    model_cfg = module.Config(**ckpt["model_cfg"])
+    model = module.build(model_cfg, codes).to(device)
+    model.load_state_dict(ckpt["model"])
+    return model, model_cfg, cfg, codes, ckpt
 
 
 @torch.no_grad()
-def evaluate(model, code, cfg: TrainConfig, generator):
-    """BER of the model and of the hard decision on all-zero frames at each Eb/N0 in cfg.eval_ebn0."""
+def evaluate(model, codes, cfg: TrainConfig, generator):
+    """BER of the model and of the hard decision on all-zero frames, per code and Eb/N0 in cfg.eval_ebn0."""
     model.eval()
     rows = []
-    for ebn0 in cfg.eval_ebn0:
-        errors = hard_errors = bits = 0
-        for _ in range(max(1, cfg.eval_frames // cfg.eval_batch)):
-            y, _ = all_zero_batch(cfg.eval_batch, code.n, code.rate, ebn0, ebn0, generator)  # (B, n)
-            errors += model.decide(y, model(y)).sum().item()
-            hard_errors += hard_bits(y).sum().item()
-            bits += y.numel()
-        rows.append((ebn0, errors / bits, hard_errors / bits, int(errors), bits))
+    for index, code in enumerate(codes):
+        for ebn0 in cfg.eval_ebn0:
+            errors = hard_errors = bits = 0
+            for _ in range(max(1, cfg.eval_frames // cfg.eval_batch)):
+                batch = sample_batch(cfg.eval_batch, code.n, code.rate, ebn0, ebn0, generator, cfg.device)
+                errors += decide(batch.llr, model(batch.llr, index)).sum().item()
+                hard_errors += hard_bits(batch.llr).sum().item()
+                bits += batch.llr.numel()
+            rows.append((code.name, ebn0, errors / bits, hard_errors / bits, int(errors), bits))
     model.train()
     return rows
+
+
+def device_name(device):
+    if device.startswith("cuda"):
+        return torch.cuda.get_device_name(torch.device(device))
+    return f"CPU, {torch.get_num_threads()} threads ({os.cpu_count()} cores)"
 
 
 def neg_ln(ber):
     return -math.log(ber) if ber > 0 else float("inf")
 
 
-def save_checkpoint(path, model, model_cfg, cfg, optimizer, step):
+def save_checkpoint(path, model, model_cfg, cfg, optimizer, step, wall_s):
     tmp = path + ".tmp"
     torch.save({"model": model.state_dict(), "model_cfg": asdict(model_cfg), "train_cfg": asdict(cfg),
-                "optimizer": optimizer.state_dict(), "step": step,
-                "rng": torch.get_rng_state()}, tmp)
+                "optimizer": optimizer.state_dict(), "step": step, "wall_s": wall_s,
+                "device": device_name(cfg.device), "rng": torch.get_rng_state()}, tmp)
     os.replace(tmp, path)  # never leave a half-written checkpoint
 
 
@@ -152,21 +197,25 @@ def main(argv):
     cfg, resume = parse_config(argv)
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
-    code = load_code(cfg.code)
-    model, model_cfg = build_model(cfg, code)
+    codes = [load_code(spec) for spec in cfg.codes]
+    model, model_cfg = build_model(cfg, codes)
+    model.to(cfg.device)
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     os.makedirs(cfg.out_dir, exist_ok=True)
     ckpt_path = os.path.join(cfg.out_dir, "ckpt.pt")
-    step = 0
+    step, wall = 0, 0.0
     if resume:
         ckpt = torch.load(ckpt_path, map_location="cpu")
         model.load_state_dict(ckpt["model"])
         optimizer.load_state_dict(ckpt["optimizer"])
         torch.set_rng_state(ckpt["rng"])
         step = ckpt["step"]
+        wall = ckpt.get("wall_s", 0.0)
         print(f"resumed from {ckpt_path} at step {step}")
-    print(f"{code.name}: n={code.n} m={code.m} k={code.k} | {cfg.arch} N={cfg.n_layers} d={cfg.d_model} "
-          f"| {model.num_params()} parameters | Eb/N0 {cfg.ebn0_low}..{cfg.ebn0_high} dB per sample")
+    for code in codes:
+        print(f"{code.name}: n={code.n} m={code.m} k={code.k}")
+    print(f"{cfg.arch} {asdict(model_cfg)} | {sum(p.numel() for p in model.parameters())} parameters | "
+          f"Eb/N0 {cfg.ebn0_low}..{cfg.ebn0_high} dB per sample | device {cfg.device}")
 
     running_loss = running_ber = running_hard_ber = None
     smoothing = 0.9
@@ -175,10 +224,10 @@ def main(argv):
         lr = learning_rate(step, cfg)
         for group in optimizer.param_groups:
             group["lr"] = lr
-        y, _ = all_zero_batch(cfg.batch_size, code.n, code.rate, cfg.ebn0_low, cfg.ebn0_high)  # (B, n)
-        target = multiplicative_noise_target(y, torch.ones_like(y))  # (B, n) 1 = hard decision right
-        logits = model(y)  # (B, n)
-        loss = F.binary_cross_entropy_with_logits(logits, target)
+        code_index = int(torch.randint(len(codes), (1,))) if len(codes) > 1 else 0
+        code = codes[code_index]
+        batch = sample_batch(cfg.batch_size, code.n, code.rate, cfg.ebn0_low, cfg.ebn0_high, device=cfg.device)
+        loss, logits = model.loss(batch, code_index)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if cfg.grad_clip > 0:
@@ -187,25 +236,26 @@ def main(argv):
         step += 1
 
         with torch.no_grad():
-            ber = model.decide(y, logits).mean().item()  # all-zero: every 1 is an error
-            hard_ber = hard_bits(y).mean().item()
+            ber = decide(batch.llr, logits).mean().item()  # all-zero: every 1 is an error
+            hard_ber = hard_bits(batch.llr).mean().item()
         blend = lambda old, new: new if old is None else smoothing * old + (1 - smoothing) * new  # noqa: E731
         running_loss = blend(running_loss, loss.item())
         running_ber = blend(running_ber, ber)
         running_hard_ber = blend(running_hard_ber, hard_ber)
         if step % cfg.log_every == 0 or step == cfg.max_steps:
             now = time.time()
+            wall += now - t0
             print(f"step {step:6d} | {(step - last_step) / (now - t0):6.1f} steps/s | lr {lr:.2e} | "
                   f"loss {running_loss:.4f} | BER {running_ber:.4e} (hard {running_hard_ber:.4e}, "
                   f"Eb/N0 {cfg.ebn0_low}..{cfg.ebn0_high})", flush=True)
             t0, last_step = now, step
         if step % cfg.checkpoint_every == 0 or step == cfg.max_steps:
-            save_checkpoint(ckpt_path, model, model_cfg, cfg, optimizer, step)
+            save_checkpoint(ckpt_path, model, model_cfg, cfg, optimizer, step, wall)
 
     generator = torch.Generator().manual_seed(cfg.seed + 1_000_003)  # eval draws apart from training
     print(f"eval: {cfg.eval_frames} all-zero frames per point (checkpoint {ckpt_path})")
-    for ebn0, ber, hard_ber, errors, bits in evaluate(model, code, cfg, generator):
-        print(f"  Eb/N0 {ebn0:.1f} dB | model BER {ber:.3e} -ln {neg_ln(ber):.2f} ({errors} bit errors / {bits}) "
+    for name, ebn0, ber, hard_ber, errors, bits in evaluate(model, codes, cfg, generator):
+        print(f"  {name} Eb/N0 {ebn0:.1f} dB | model BER {ber:.3e} -ln {neg_ln(ber):.2f} ({errors} bit errors / {bits}) "
               f"| hard decision BER {hard_ber:.3e} -ln {neg_ln(hard_ber):.2f}")
 
 

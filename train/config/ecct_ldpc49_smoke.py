@@ -1,7 +1,7 @@
 # Smoke run: ECCT N=2, d=32 on LDPC(49,24), about 4 minutes on 2 CPU cores. Not a shipped model.
-code = "LDPC_N49_K24"
-n_layers = 2
-d_model = 32
+codes = ["LDPC_N49_K24"]
+arch = "ecct"
+model = dict(n_layers=2, d_model=32)
 batch_size = 128
 max_steps = 1500
 lr = 3e-3          # above ECCT's 1e-4: at 1e-3 for 600 steps the net had not yet left the hard decision
