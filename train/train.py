@@ -55,6 +55,7 @@ class TrainConfig:
     name: str = ""                 # model name for export (default: out_dir's last folder)
     batch_size: int = 128          # ECCT: 128
     max_steps: int = 1000          # ECCT: 1000 epochs x 1000 steps
+    max_minutes: float = 0.0       # wall-clock budget (0 = none): training stops at whichever limit comes first
     lr: float = 1e-4               # peak LR; ECCT: 1e-4 cosine to 5e-7
     min_lr: float = 5e-7
     warmup_steps: int = 0
@@ -119,11 +120,13 @@ def _literal(text):
     return text
 
 
-def learning_rate(step, cfg: TrainConfig):
-    """Linear warm-up, then cosine from lr to min_lr over max_steps."""
+def learning_rate(step, cfg: TrainConfig, wall_s=0.0):
+    """Linear warm-up, then cosine from lr to min_lr over max_steps (or over max_minutes if that ends first)."""
     if step < cfg.warmup_steps:
         return cfg.lr * (step + 1) / cfg.warmup_steps
     progress = min(1.0, (step - cfg.warmup_steps) / max(1, cfg.max_steps - cfg.warmup_steps))
+    if cfg.max_minutes > 0:
+        progress = max(progress, min(1.0, wall_s / (60.0 * cfg.max_minutes)))
     return cfg.min_lr + 0.5 * (cfg.lr - cfg.min_lr) * (1.0 + math.cos(math.pi * progress))
 
 
@@ -220,8 +223,9 @@ def main(argv):
     running_loss = running_ber = running_hard_ber = None
     smoothing = 0.9
     t0, last_step = time.time(), step
-    while step < cfg.max_steps:
-        lr = learning_rate(step, cfg)
+    started = time.time() - wall  # wall-clock origin, resumed runs included
+    while step < cfg.max_steps and not (cfg.max_minutes > 0 and time.time() - started >= 60.0 * cfg.max_minutes):
+        lr = learning_rate(step, cfg, time.time() - started)
         for group in optimizer.param_groups:
             group["lr"] = lr
         code_index = int(torch.randint(len(codes), (1,))) if len(codes) > 1 else 0
@@ -244,14 +248,15 @@ def main(argv):
         running_hard_ber = blend(running_hard_ber, hard_ber)
         if step % cfg.log_every == 0 or step == cfg.max_steps:
             now = time.time()
-            wall += now - t0
             print(f"step {step:6d} | {(step - last_step) / (now - t0):6.1f} steps/s | lr {lr:.2e} | "
                   f"loss {running_loss:.4f} | BER {running_ber:.4e} (hard {running_hard_ber:.4e}, "
                   f"Eb/N0 {cfg.ebn0_low}..{cfg.ebn0_high})", flush=True)
             t0, last_step = now, step
         if step % cfg.checkpoint_every == 0 or step == cfg.max_steps:
-            save_checkpoint(ckpt_path, model, model_cfg, cfg, optimizer, step, wall)
+            save_checkpoint(ckpt_path, model, model_cfg, cfg, optimizer, step, time.time() - started)
 
+    save_checkpoint(ckpt_path, model, model_cfg, cfg, optimizer, step, time.time() - started)
+    print(f"trained {step} steps in {(time.time() - started) / 60:.1f} min")
     generator = torch.Generator().manual_seed(cfg.seed + 1_000_003)  # eval draws apart from training
     print(f"eval: {cfg.eval_frames} all-zero frames per point (checkpoint {ckpt_path})")
     for name, ebn0, ber, hard_ber, errors, bits in evaluate(model, codes, cfg, generator):
