@@ -1,4 +1,5 @@
 using Receiver.Codes;
+using Receiver.Decoders.Neural;
 
 namespace Receiver.Decoders;
 
@@ -15,6 +16,9 @@ public static class DecoderFactory
             : new LayeredMinSumDecoder(code, options)),
         ("bm", "Berlekamp-Massey (BCH codes)", BerlekampMasseyDecoder.Create),
         ("hard", "hard decision of the channel LLRs with a syndrome check", (code, options) => new HardDecisionDecoder(code, options)),
+        ("ecct", "error correction code transformer (needs --model)", (code, options) => NeuralDecoder.Create("ecct", code, options)),
+        ("fecct", "foundation ECCT, one backbone for many codes (needs --model)", (code, options) => NeuralDecoder.Create("fecct", code, options)),
+        ("eccfm", "ECC flow matching, one-step CrossMPT (needs --model)", (code, options) => NeuralDecoder.Create("eccfm", code, options)),
     ];
 
     /// <summary>Known decoder names, in the order help texts list them.</summary>
@@ -22,6 +26,9 @@ public static class DecoderFactory
 
     /// <summary>One-line description of each known decoder.</summary>
     public static IReadOnlyDictionary<string, string> Descriptions { get; } = Decoders.ToDictionary(d => d.Name, d => d.Description);
+
+    /// <summary>True when <paramref name="name"/> is a neural decoder, which needs <see cref="DecoderOptions.Model"/>.</summary>
+    public static bool NeedsModel(string name) => name is not null && NeuralDecoder.Architectures.Contains(name.Trim().ToLowerInvariant());
 
     /// <summary>True when <paramref name="name"/> is a known decoder (case-insensitive).</summary>
     public static bool IsKnown(string name) => Decoders.Any(d => d.Name.Equals(name?.Trim(), StringComparison.OrdinalIgnoreCase));
