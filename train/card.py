@@ -1,0 +1,103 @@
+"""Write a model card from the manifest and `./receiver eval --json` results.
+
+  /usr/bin/python3 train/card.py MODEL_DIR EVAL_JSONL [EVAL_JSONL ...]
+
+Each EVAL_JSONL holds the JSON lines of one `./receiver eval --json` run (the model's own decoder
+and baselines such as BP-50 on the same code and Eb/N0 points). The rows decoded by this model
+(decoder == the manifest's architecture) go into manifest["measured"]; every row goes into the
+card's table, so the comparison is printed from the same files. Nothing here is typed in by hand.
+"""
+import json
+import os
+import sys
+from collections import defaultdict
+
+
+def read_rows(paths):
+    rows = []
+    for path in paths:
+        with open(path) as f:
+            rows += [json.loads(line) for line in f if line.startswith("{")]
+    return rows
+
+
+def label(row):
+    its = f"-{row['iterations']}" if row["decoder"] in ("bp", "nms", "oms", "layered-nms") else ""
+    return f"{row['decoder'].upper()}{its}"
+
+
+def table(rows, codes):
+    points = sorted({row["ebn0_db"] for row in rows})
+    lines = []
+    for code in codes:
+        by_decoder = defaultdict(dict)
+        for row in rows:
+            if row["code"] == code:
+                by_decoder[label(row)][row["ebn0_db"]] = row
+        if not by_decoder:
+            continue
+        lines.append(f"\n**{code}**: -ln(BER) (frame errors / frames)\n")
+        lines.append("| decoder | " + " | ".join(f"{p:g} dB" for p in points) + " |")
+        lines.append("|---" * (len(points) + 1) + "|")
+        for name, cells in by_decoder.items():
+            lines.append(f"| {name} | " + " | ".join(
+                f"{cells[p]['neg_ln_ber']:.2f} ({cells[p]['frame_errors']}/{cells[p]['frames']})" if p in cells else "-"
+                for p in points) + " |")
+    return "\n".join(lines)
+
+
+def main(argv):
+    if len(argv) < 2:
+        raise SystemExit(__doc__)
+    folder, result_files = argv[0], argv[1:]
+    manifest_path = os.path.join(folder, "manifest.json")
+    with open(manifest_path) as f:
+        manifest = json.load(f)
+    rows = read_rows(result_files)
+    codes = [entry["code"] for entry in manifest["codes"]]
+    own = [row for row in rows if row["decoder"] == manifest["architecture"]]
+    manifest["measured"] = {
+        code: {f"{row['ebn0_db']:g}": {"neg_ln_ber": round(row["neg_ln_ber"], 3), "ber": row["ber"], "fer": row["fer"],
+                                        "frames": row["frames"], "frame_errors": row["frame_errors"]}
+               for row in own if row["code"] == code}
+        for code in codes}
+    with open(manifest_path, "w") as f:
+        json.dump(manifest, f, indent=2)
+        f.write("\n")
+
+    train, budget, config = manifest["train"], manifest["budget"], manifest["config"]
+    model_keys = ", ".join(f"{k}={v}" for k, v in config.items() if k not in ("n", "m", "codes"))
+    card = f"""# {manifest['name']}
+
+{manifest.get('description', '')}
+
+| | |
+|---|---|
+| architecture | {manifest['architecture']} ({model_keys}) |
+| codes | {', '.join(codes)} (file sha256 in manifest.json) |
+| parameters | {manifest['parameters']} |
+| FLOPs per frame | {manifest['flops_per_frame']} (torch profiler, dense attention) |
+| input / output | {manifest['io']['input']} / {manifest['io']['output']} |
+
+## Recipe
+All-zero codewords, BPSK-AWGN, Eb/N0 uniform per sample in [{train['ebn0_low']}, {train['ebn0_high']}] dB,
+batch {train['batch_size']}, Adam, peak LR {train['lr']} (warm-up {train['warmup_steps']} steps) cosine to {train['min_lr']},
+seed {train['seed']}. Config: `train/config/` (arch `{train['arch']}`, model {json.dumps(train['model'])}).
+
+## Budget
+{budget['steps']} steps ({budget['samples']} frames) in {budget['wall_s'] / 60:.1f} min on {budget['device']}.
+The papers train for 1000 epochs x 1000 steps of batch 128 on a GPU; this model saw a small fraction of that.
+
+## Measured
+`./receiver eval` on random codewords, at least the stated frame errors per point (stop rule in the rows' JSON):
+{table(rows, codes)}
+
+Reproduce: see `models/README.md` (the commands that produced these rows).
+"""
+    with open(os.path.join(folder, "CARD.md"), "w") as f:
+        f.write(card)
+    print(f"wrote {folder}/CARD.md and the manifest's measured table ({len(own)} rows of this model)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
