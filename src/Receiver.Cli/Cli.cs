@@ -31,6 +31,8 @@ public static class Cli
             DemoCommand.Build(terminal),
             BenchCommand.Build(terminal),
             EncodeCommand.AddTo(CodesCommand.Build(terminal), terminal),
+            ModelsCommand.Build(terminal),
+            TrainCommand.Build(terminal),
         };
         root.Options.Add(verboseOption);
 

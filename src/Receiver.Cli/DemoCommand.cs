@@ -24,6 +24,7 @@ internal static class DemoCommand
         var code = new Option<string>("--code") { HelpName = "PATH|NAME|nr:K,N", Description = "Code the source encodes and the service decodes", DefaultValueFactory = _ => defaults.Code };
         var decoder = new Option<string>("--decoder") { HelpName = "NAME", Description = $"Decoder: {string.Join(", ", DecoderFactory.Names)}", DefaultValueFactory = _ => defaults.Decoder };
         var iterations = new Option<int>("--iterations") { HelpName = "N", Description = "Iteration cap", DefaultValueFactory = _ => defaults.Iterations };
+        var model = new Option<string?>("--model") { HelpName = "NAME|DIR|manifest.json", Description = "Model of a neural decoder (ecct, fecct, eccfm): receiver models list" };
         var ebN0 = new Option<double>("--ebn0") { HelpName = "DB", Description = "Channel Eb/N0 in dB", DefaultValueFactory = _ => defaults.EbN0Db };
         var rate = new Option<double>("--rate") { HelpName = "FPS", Description = "Source frames per second (0: as fast as the service takes them)", DefaultValueFactory = _ => defaults.FramesPerSecond };
         var format = new Option<string>("--format") { HelpName = "framed|gr-float", Description = "What the source sends", DefaultValueFactory = _ => defaults.Format };
@@ -34,7 +35,7 @@ internal static class DemoCommand
 
         var command = new Command("demo", "Simulated 5G NR LDPC source -> service -> subscriber over ZMQ loopback, with BER/FER, throughput and latency")
         {
-            seconds, json, code, decoder, iterations, ebN0, rate, format, modulation, batch, workers, seed,
+            seconds, json, code, decoder, iterations, model, ebN0, rate, format, modulation, batch, workers, seed,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -44,6 +45,7 @@ internal static class DemoCommand
                 Code = parsed.GetValue(code)!,
                 Decoder = parsed.GetValue(decoder)!.Trim().ToLowerInvariant(),
                 Iterations = parsed.GetValue(iterations),
+                Model = string.IsNullOrWhiteSpace(parsed.GetValue(model)) ? null : parsed.GetValue(model)!.Trim(),
                 EbN0Db = parsed.GetValue(ebN0),
                 FramesPerSecond = parsed.GetValue(rate),
                 Format = parsed.GetValue(format)!.Trim().ToLowerInvariant(),
@@ -62,7 +64,7 @@ internal static class DemoCommand
     {
         if (!json)
             terminal.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"demo: {settings.Code}, {settings.Decoder} ({settings.Iterations} it), Eb/N0 {settings.EbN0Db} dB, {(settings.FramesPerSecond > 0 ? $"{settings.FramesPerSecond} fr/s" : "as fast as possible")}, {settings.Seconds} s"));
+                $"demo: {settings.Code}, {settings.Decoder}{(settings.Model is null ? "" : $" model {settings.Model}")} ({settings.Iterations} it), Eb/N0 {settings.EbN0Db} dB, {(settings.FramesPerSecond > 0 ? $"{settings.FramesPerSecond} fr/s" : "as fast as possible")}, {settings.Seconds} s"));
         DemoReport report;
         try
         {
@@ -96,6 +98,7 @@ internal static class DemoCommand
     {
         if (!(s.Seconds > 0) || !double.IsFinite(s.Seconds) || s.Seconds > 86400) throw new UsageException($"--seconds must be a positive number of seconds, got {s.Seconds}");
         if (!DecoderFactory.IsKnown(s.Decoder)) throw new UsageException($"unknown decoder '{s.Decoder}': known decoders are {string.Join(", ", DecoderFactory.Names)}");
+        if (DecoderFactory.NeedsModel(s.Decoder) && s.Model is null) throw new UsageException($"decoder {s.Decoder} needs a model: pass --model NAME|DIR|manifest.json (receiver models list)");
         if (s.Iterations < 1) throw new UsageException($"--iterations must be at least 1, got {s.Iterations}");
         if (!double.IsFinite(s.EbN0Db) || Math.Abs(s.EbN0Db) > 100) throw new UsageException($"--ebn0 must be a number of dB, got {s.EbN0Db}");
         if (!(s.FramesPerSecond >= 0) || !double.IsFinite(s.FramesPerSecond)) throw new UsageException($"--rate must be 0 (as fast as possible) or a positive frame rate, got {s.FramesPerSecond}");

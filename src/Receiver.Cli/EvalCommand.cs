@@ -4,6 +4,7 @@ using Receiver.Codes;
 using Receiver.Codes.Channel;
 using Receiver.Decoders;
 using Receiver.Evaluation;
+using Receiver.Neural;
 using Spectre.Console;
 
 namespace Receiver.Cli;
@@ -24,7 +25,8 @@ internal sealed record EvalSettings(
     int BatchFrames,
     Modulation Modulation,
     Fading Fading,
-    string? PlotPath);
+    string? PlotPath,
+    string? Model = null);
 
 /// <summary><c>receiver eval</c>: Monte-Carlo BER/FER of one or more decoders over a list of Eb/N0 points.</summary>
 internal static class EvalCommand
@@ -46,11 +48,12 @@ internal static class EvalCommand
         var batch = new Option<int>("--batch") { HelpName = "FRAMES", Description = "Frames per decoder call (0: adaptive)", DefaultValueFactory = _ => 0 };
         var modulation = new Option<Modulation>("--modulation") { Description = "Bpsk or Qpsk (Gray)", DefaultValueFactory = _ => Modulation.Bpsk };
         var fading = new Option<Fading>("--fading") { Description = "None (AWGN) or Rayleigh (per symbol, known gain)", DefaultValueFactory = _ => Fading.None };
+        var model = new Option<string?>("--model") { HelpName = "NAME|DIR|manifest.json", Description = "Model of the neural decoders (ecct, fecct, eccfm): an installed name (receiver models list), a model folder or a manifest.json path" };
         var plot = new Option<string?>("--plot") { HelpName = "FILE.png", Description = "Write BER and FER vs Eb/N0 to this PNG file" };
 
         var command = new Command("eval", "Monte-Carlo BER/FER of decoders over Eb/N0 points")
         {
-            code, decoder, iterations, ebN0, minFrameErrors, maxFrames, seed, json, allZero, alpha, offset, threads, batch, modulation, fading, plot,
+            code, decoder, iterations, ebN0, minFrameErrors, maxFrames, seed, json, allZero, alpha, offset, threads, batch, modulation, fading, plot, model,
         };
         command.SetAction((parsed, cancellationToken) =>
         {
@@ -69,7 +72,8 @@ internal static class EvalCommand
                 parsed.GetValue(batch),
                 parsed.GetValue(modulation),
                 parsed.GetValue(fading),
-                parsed.GetValue(plot)));
+                parsed.GetValue(plot),
+                string.IsNullOrWhiteSpace(parsed.GetValue(model)) ? null : parsed.GetValue(model)!.Trim()));
             return new EvalRun(settings, terminal).RunAsync(cancellationToken);
         });
         return command;
@@ -123,6 +127,8 @@ internal static class EvalCommand
         if (s.BatchFrames < 0) throw new UsageException($"--batch must be 0 (adaptive) or more, got {s.BatchFrames}");
         if (!(s.Alpha > 0) || !float.IsFinite(s.Alpha)) throw new UsageException($"--alpha must be a positive number, got {s.Alpha}");
         if (!(s.Offset >= 0) || !float.IsFinite(s.Offset)) throw new UsageException($"--offset must be 0 or more, got {s.Offset}");
+        if (s.Model is null && s.Decoders.FirstOrDefault(DecoderFactory.NeedsModel) is { } neural)
+            throw new UsageException($"decoder {neural} needs a model: pass --model NAME|DIR|manifest.json (receiver models list shows the installed ones)");
         if (s.PlotPath is { } plot && !plot.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
             throw new UsageException($"--plot writes a PNG: give a file name ending in .png, got '{plot}'");
         return s;
@@ -143,6 +149,8 @@ internal sealed class EvalRun(EvalSettings settings, Terminal terminal)
             Normalization = settings.Alpha,
             Offset = settings.Offset,
             Parallelism = settings.Threads,
+            Model = settings.Model,
+            NeuralMaxBatch = settings.BatchFrames > 0 ? settings.BatchFrames : new DecoderOptions().NeuralMaxBatch,
         };
         var decoders = settings.Decoders.Select(name => CreateDecoder(name, code, options)).ToArray();
 
@@ -257,6 +265,10 @@ internal sealed class EvalRun(EvalSettings settings, Terminal terminal)
         catch (NotImplementedException e)
         {
             throw new UsageException($"decoder {name} is not available yet", e);
+        }
+        catch (ModelException e)
+        {
+            throw new UsageException($"decoder {name}: {e.Message}", e);
         }
         catch (ArgumentException e)
         {

@@ -177,7 +177,13 @@ public static class ReceiverHost
         {
             var chain = options.Codes[i].Chain;
             // A single worker lets the decoder spread large batches over the cores; several workers each keep to their thread.
-            var decoderOptions = new DecoderOptions { Iterations = chain.Iterations, Parallelism = batcherOptions.Workers == 1 ? 0 : 1 };
+            var decoderOptions = new DecoderOptions
+            {
+                Iterations = chain.Iterations,
+                Parallelism = batcherOptions.Workers == 1 ? 0 : 1,
+                Model = string.IsNullOrWhiteSpace(chain.Model) ? null : chain.Model,
+                NeuralMaxBatch = Math.Max(1, batcherOptions.MaxBatch),
+            };
             return new DecoderChain(code, new DecoderChainOptions
             {
                 SyndromeCheck = chain.SyndromeCheck,

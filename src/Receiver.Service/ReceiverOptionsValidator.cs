@@ -44,6 +44,8 @@ public sealed class ReceiverOptionsValidator : IValidateOptions<ReceiverOptions>
             var chain = code.Chain ?? new ChainOptions();
             if (!DecoderFactory.IsKnown(chain.Decoder ?? "")) yield return $"{path}:Chain:Decoder: '{chain.Decoder}' is not one of {string.Join(", ", DecoderFactory.Names)}";
             if (!string.IsNullOrWhiteSpace(chain.Fallback) && !DecoderFactory.IsKnown(chain.Fallback)) yield return $"{path}:Chain:Fallback: '{chain.Fallback}' is not one of {string.Join(", ", DecoderFactory.Names)}";
+            if (DecoderFactory.NeedsModel(chain.Decoder ?? "") && string.IsNullOrWhiteSpace(chain.Model))
+                yield return $"{path}:Chain:Model: decoder '{chain.Decoder}' needs a model (a name from receiver models list, a model folder or a manifest.json path)";
             if (chain.Iterations < 1) yield return $"{path}:Chain:Iterations: must be at least 1, got {chain.Iterations}";
         }
 

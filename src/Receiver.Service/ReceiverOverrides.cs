@@ -19,6 +19,9 @@ public sealed record ReceiverOverrides
 
     public int? Iterations { get; init; }
 
+    /// <summary>Model of a neural decoder, for every code.</summary>
+    public string? Model { get; init; }
+
     public string? PublishEndpoint { get; init; }
 
     public string? Output { get; init; }
@@ -46,6 +49,7 @@ public sealed record ReceiverOverrides
         {
             if (Decoder is { } decoder) configured.Chain.Decoder = decoder;
             if (Iterations is { } iterations) configured.Chain.Iterations = iterations;
+            if (Model is { } model) configured.Chain.Model = model;
         }
         if (PublishEndpoint is { } publish) options.Publish.Endpoint = publish;
         if (Output is { } output) options.Publish.Output = output;

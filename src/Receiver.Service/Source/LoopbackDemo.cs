@@ -18,6 +18,9 @@ public sealed record DemoSettings
 
     public string Decoder { get; init; } = "layered-nms";
 
+    /// <summary>Model of a neural decoder (ecct, fecct, eccfm); null for classical decoders.</summary>
+    public string? Model { get; init; }
+
     public int Iterations { get; init; } = 20;
 
     public double EbN0Db { get; init; } = 4.5;
@@ -92,6 +95,7 @@ public sealed record DemoReport(
             $"\"n\":{N}",
             $"\"k\":{K}",
             $"\"decoder\":{Text(Settings.Decoder)}",
+            $"\"model\":{(Settings.Model is null ? "null" : Text(Settings.Model))}",
             $"\"iterations\":{Settings.Iterations}",
             $"\"ebn0_db\":{Number(Settings.EbN0Db)}",
             $"\"modulation\":{Text(Settings.Modulation.ToString().ToLowerInvariant())}",
@@ -146,6 +150,7 @@ public static class LoopbackDemo
             ["Receiver:Codes:0:Spec"] = settings.Code,
             ["Receiver:Codes:0:Chain:Decoder"] = settings.Decoder,
             ["Receiver:Codes:0:Chain:Iterations"] = settings.Iterations.ToString(CultureInfo.InvariantCulture),
+            ["Receiver:Codes:0:Chain:Model"] = settings.Model,
             ["Receiver:Ingest:0:Endpoints:0"] = "@tcp://127.0.0.1:0",
             ["Receiver:Ingest:0:Format"] = settings.Format,
             ["Receiver:Ingest:0:Code"] = settings.Code,
