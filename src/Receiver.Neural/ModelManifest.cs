@@ -136,6 +136,9 @@ public sealed record ModelCodeEntry
 
     /// <summary>Golden input/output file, relative to the model folder.</summary>
     public string? Golden { get; init; }
+
+    /// <summary>FLOPs of one frame's forward pass for this code (torch profiler count at export).</summary>
+    public double? FlopsPerFrame { get; init; }
 }
 
 /// <summary>A model that cannot be found, read or used for the code asked; the message is one line that says why.</summary>

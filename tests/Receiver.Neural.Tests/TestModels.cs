@@ -21,10 +21,14 @@ internal static class TestModels
 
     public static IBlockCode LoadCode(string name) => CodeLibrary.Load(name, CodesFolder);
 
-    /// <summary>Every (model folder, code) pair with a golden file: the fixture and each model shipped under models/.</summary>
+    /// <summary>
+    /// Every (model folder, code) pair with a golden file: the fixture, each model shipped under models/, and the
+    /// models under RECEIVER_MODELS_DIR when it is set (to check freshly exported models before shipping them).
+    /// </summary>
     public static IEnumerable<object[]> GoldenCases()
     {
-        var folders = new[] { FixtureModels, RepositoryModels }.Where(Directory.Exists);
+        var extra = Environment.GetEnvironmentVariable(ModelCatalog.ModelsDirectoryVariable);
+        var folders = new[] { FixtureModels, RepositoryModels, extra }.OfType<string>().Where(Directory.Exists);
         foreach (var manifest in new ModelCatalog(folders).List())
             foreach (var entry in manifest.Codes.Where(e => !string.IsNullOrEmpty(e.Golden)))
                 yield return [manifest.Folder, entry.Code];
