@@ -23,6 +23,8 @@ Deviations from the paper, and why:
 - psi has two outputs, a multiplicative gain (the paper's modulation) and an additive bias
   (the bias lets a block shut out distant nodes the way ECCT's mask does; with the gain alone,
   far nodes keep a softmax weight of e^0 each, which dilutes attention on the larger codes).
+  Measured: 800 steps on LDPC(49,24) + POLAR(64,32), N=2 d=32, same seed: final running loss
+  0.092 (gain and bias) vs 0.103 (gain only); -ln(BER) on LDPC(49,24) at 6 dB 5.79 vs 5.12.
   psi is evaluated once on the distances 0..max_distance and looked up; distances beyond
   max_distance (and unreachable nodes) share the last entry.
 - Syndrome tokens use a 2-entry embedding (the public reference code reserves 5 entries).
