@@ -1,7 +1,9 @@
 """FECCT checks without pytest: /usr/bin/python3 train/tests/test_fecct.py (a few seconds, 1 thread)."""
+import functools
 import os
 import sys
 
+import numpy as np
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
@@ -43,7 +45,9 @@ def test_tanner_distance():
     assert (distance == distance.t()).all()
 
 
-def test_loss_is_finite_and_decreases():
+@functools.lru_cache(maxsize=None)
+def briefly_trained():
+    """(model, losses): the tiny model after 30 Adam steps cycling over CODES (shared by two tests)."""
     torch.manual_seed(1)
     model = fecct.build(TINY, CODES)
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
@@ -52,13 +56,18 @@ def test_loss_is_finite_and_decreases():
     for step in range(30):
         index = step % len(CODES)
         code = CODES[index]
-        batch = sample_batch(64, code.n, code.rate, 2.0, 7.0, generator)
+        batch = sample_batch(32, code.n, code.rate, 2.0, 7.0, generator)
         loss, logits = model.loss(batch, code_index=index)
-        assert torch.isfinite(loss) and logits.shape == (64, code.n)
+        assert torch.isfinite(loss) and logits.shape == (32, code.n)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
+    return model.eval(), losses
+
+
+def test_loss_is_finite_and_decreases():
+    _, losses = briefly_trained()
     first, last = sum(losses[:6]) / 6, sum(losses[-6:]) / 6
     assert last < first, (first, last)
 
@@ -87,25 +96,38 @@ def test_export_survives_save_and_load(tmp="/tmp/test_fecct_export.pt"):
     os.remove(tmp)
 
 
+def random_codeword(H: np.ndarray, rng) -> np.ndarray:
+    """A random codeword of H (0/1): free bits random, pivot bits solved by GF(2) elimination."""
+    A, pivots, row = H.copy() % 2, [], 0
+    for col in range(A.shape[1]):
+        hits = np.nonzero(A[row:, col])[0]
+        if len(hits) == 0:
+            continue
+        A[[row, row + hits[0]]] = A[[row + hits[0], row]]
+        others = np.nonzero(A[:, col])[0]
+        A[others[others != row]] ^= A[row]
+        pivots.append(col)
+        row += 1
+        if row == A.shape[0]:
+            break
+    x = rng.integers(0, 2, A.shape[1]).astype(np.uint8)
+    for r, col in enumerate(pivots):
+        x[col] = (A[r] @ x - x[col]) % 2  # row r of the RREF: x[col] + sum of its free bits = 0
+    return x
+
+
 def test_soft_output_has_the_sign_of_the_llr_without_noise():
-    """Noise-free codeword (all checks satisfied): a briefly trained model keeps every hard decision."""
-    torch.manual_seed(4)
-    model = fecct.build(TINY, CODES)
-    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
-    generator = torch.Generator().manual_seed(5)
-    for step in range(30):
-        index = step % len(CODES)
-        batch = sample_batch(64, CODES[index].n, CODES[index].rate, 2.0, 7.0, generator)
-        loss, _ = model.loss(batch, code_index=index)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    model.eval()
+    """Noise-free codewords (all checks satisfied): a briefly trained model keeps every hard decision,
+    so the soft output is positive where the bit is 0 and negative where it is 1."""
+    model, _ = briefly_trained()
+    rng = np.random.default_rng(6)
     for index, code in enumerate(CODES):
-        llr = 8.0 * torch.ones(2, code.n)  # all-zero codeword, no noise: L = 2/sigma^2 > 0
+        bits = np.stack([np.zeros(code.n, dtype=np.uint8), random_codeword(code.H, rng)])  # (2, n)
+        assert (code.H.astype(int) @ bits.T % 2 == 0).all() and bits[1].any()
+        llr = 8.0 * (1.0 - 2.0 * torch.from_numpy(bits).float())  # (2, n) BPSK 0 -> +1, L = 2y/sigma^2
         with torch.no_grad():
             soft = model.export(index)(llr)
-        assert (soft > 0).all(), (code.name, soft.min().item())
+        assert (torch.sign(soft) == torch.sign(llr)).all(), (code.name, soft)
 
 
 if __name__ == "__main__":
