@@ -30,6 +30,7 @@ Deviations from the paper, and why:
 - Syndrome tokens use a 2-entry embedding (the public reference code reserves 5 entries).
 - Sizes are small for CPU (see Config); the paper pretrains d=128, N=6 on 12 codes on GPUs.
 """
+import copy
 import math
 from dataclasses import dataclass
 
@@ -214,15 +215,20 @@ class FECCT(nn.Module):
 class ExportedFECCT(nn.Module):
     """What the receiver runs for one code: llr (B, n) -> soft output sign(L) * logit (B, n), positive = bit 0.
 
-    H and every block's psi(G) are baked in as buffers; the backbone weights are shared with the model.
+    A snapshot: a copy of the backbone without the other codes' graphs, with this code's H and every
+    block's psi(G) baked in as buffers (so a later change to the model does not leak in half-way).
     """
 
     def __init__(self, model: FECCT, code_index: int):
         super().__init__()
-        self.model = model
-        self.register_buffer("H", getattr(model, f"H_{code_index}").clone())
         with torch.no_grad():
+            self.register_buffer("H", getattr(model, f"H_{code_index}").clone())
             self.register_buffer("modulation", model.modulation(code_index).clone())
+        self.model = copy.deepcopy(model)  # also copies pruned or LoRA-wrapped layers as they are
+        for index in range(len(self.model.code_names)):
+            delattr(self.model, f"H_{index}")
+            delattr(self.model, f"distance_{index}")
+        self.model.code_names = []
 
     def forward(self, llr: torch.Tensor) -> torch.Tensor:
         return soft_output(llr, self.model.decode(llr, self.H, self.modulation))  # (B, n)
