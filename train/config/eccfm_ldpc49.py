@@ -1,8 +1,9 @@
 # ECCFM (CrossMPT backbone) N=2, d=32 on LDPC(49,24): small CPU size, budget of about 22 minutes (1 thread).
-# A step decodes 2 x batch_size frames (the two noise levels of ECCFM), so it costs about two ECCT steps.
+# A step decodes 2 x batch_size frames (the two noise levels of ECCFM), so it costs about two ECCT steps:
+# 0.15 s (LDPC) and 0.18 s (POLAR) CPU time per step with 4 heads, 0.25 s with the paper's 8 (1 thread, loaded machine).
 codes = ["LDPC_N49_K24"]
 arch = "eccfm"
-model = dict(n_layers=2, d_model=32, alpha=0.8, syndrome_weight=0.01)
+model = dict(n_layers=2, d_model=32, n_heads=4, alpha=0.8, syndrome_weight=0.01)  # paper: N=6, d=128, 8 heads
 batch_size = 128
 max_steps = 100000
 max_minutes = 22
