@@ -26,7 +26,9 @@ Deviations from the paper, and why:
   Measured: 800 steps on LDPC(49,24) + POLAR(64,32), N=2 d=32, same seed: final running loss
   0.092 (gain and bias) vs 0.103 (gain only); -ln(BER) on LDPC(49,24) at 6 dB 5.79 vs 5.12.
   psi is evaluated once on the distances 0..max_distance and looked up; distances beyond
-  max_distance (and unreachable nodes) share the last entry.
+  max_distance (and unreachable nodes) share the last entry (the bundled short codes have Tanner
+  diameters 3..7). Its last layer starts at zero (gain 1, bias 0: plain attention) where the
+  public code starts psi at random; like the public code, psi acts on the scores before softmax.
 - Syndrome tokens use a 2-entry embedding (the public reference code reserves 5 entries).
 - Sizes are small for CPU (see Config); the paper pretrains d=128, N=6 on 12 codes on GPUs.
 """
