@@ -1,11 +1,14 @@
 using BenchmarkDotNet.Running;
 using Receiver.Bench;
 
-// `quick`: self-timed figures in under a minute; `fer`: int8 vs float FER; `bdn [BenchmarkDotNet args]`: the full BenchmarkDotNet run.
+// `quick`: self-timed figures in under a minute; `neural [model filter] [peak GFLOP/s]`: neural models through the bridge; `fer`: int8 vs float FER; `bdn [BenchmarkDotNet args]`: the full BenchmarkDotNet run.
 switch (args.FirstOrDefault())
 {
     case "quick":
         QuickBench.Run(Console.Out, args.Length > 1 ? args[1] : "");
+        return 0;
+    case "neural":
+        NeuralBench.Run(Console.Out, args.Length > 1 ? args[1] : "", args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : NeuralBench.PeakGflops);
         return 0;
     case "fer":
         FerParity.Run(Console.Out);
@@ -14,6 +17,6 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(BenchCase).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Receiver.Bench -- quick [case filter] | fer | bdn [BenchmarkDotNet options, e.g. --filter '*']");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Receiver.Bench -- quick [case filter] | neural [model filter] [peak GFLOP/s] | fer | bdn [BenchmarkDotNet options, e.g. --filter '*']");
         return 2;
 }
