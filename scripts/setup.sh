@@ -28,10 +28,11 @@ fi
 command -v dotnet >/dev/null || { echo "setup: the .NET SDK (dotnet) is required: https://learn.microsoft.com/dotnet/core/install/linux-debian" >&2; exit 1; }
 # The libtorch bridge, into artifacts/native (skipped when it is newer than its sources).
 bridge=artifacts/native/libtorch_bridge.so
-if [ ! -f "$bridge" ] || [ -n "$(find native/torch_bridge -type f -newer "$bridge" -print -quit)" ]; then
+if [ ! -f "$bridge" ] || [ -n "$(find native/torch_bridge -type f \( -name '*.cpp' -o -name '*.h' -o -name CMakeLists.txt \) -newer "$bridge" -print -quit)" ]; then
   echo "setup: building the libtorch bridge into artifacts/native" >&2
   cmake -S native/torch_bridge -B artifacts/native -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build artifacts/native -j2 >/dev/null
+  touch "$bridge"
 fi
 
 dotnet restore Receiver.sln --verbosity quiet

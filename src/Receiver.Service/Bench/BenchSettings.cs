@@ -24,6 +24,9 @@ public sealed record BenchSettings
     /// <summary>Main decoder of the code's chain; null keeps the configuration's.</summary>
     public string? Decoder { get; init; }
 
+    /// <summary>Model of a neural main decoder (name, folder or manifest.json path); null keeps the configuration's.</summary>
+    public string? Model { get; init; }
+
     /// <summary>Iteration cap; null keeps the configuration's.</summary>
     public int? Iterations { get; init; }
 
