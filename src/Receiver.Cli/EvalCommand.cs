@@ -26,7 +26,8 @@ internal sealed record EvalSettings(
     Modulation Modulation,
     Fading Fading,
     string? PlotPath,
-    string? Model = null);
+    string? Model = null,
+    TorchDevice Device = TorchDevice.Cpu);
 
 /// <summary><c>receiver eval</c>: Monte-Carlo BER/FER of one or more decoders over a list of Eb/N0 points.</summary>
 internal static class EvalCommand
@@ -49,11 +50,12 @@ internal static class EvalCommand
         var modulation = new Option<Modulation>("--modulation") { Description = "Bpsk or Qpsk (Gray)", DefaultValueFactory = _ => Modulation.Bpsk };
         var fading = new Option<Fading>("--fading") { Description = "None (AWGN) or Rayleigh (per symbol, known gain)", DefaultValueFactory = _ => Fading.None };
         var model = new Option<string?>("--model") { HelpName = "NAME|DIR|manifest.json", Description = "Model of the neural decoders (ecct, fecct, eccfm): an installed name (receiver models list), a model folder or a manifest.json path" };
+        var device = new Option<TorchDevice>("--device") { Description = "Where neural decoders run: Cpu, or Cuda (needs the bridge built against a CUDA libtorch)", DefaultValueFactory = _ => TorchDevice.Cpu };
         var plot = new Option<string?>("--plot") { HelpName = "FILE.png", Description = "Write BER and FER vs Eb/N0 to this PNG file" };
 
         var command = new Command("eval", "Monte-Carlo BER/FER of decoders over Eb/N0 points")
         {
-            code, decoder, iterations, ebN0, minFrameErrors, maxFrames, seed, json, allZero, alpha, offset, threads, batch, modulation, fading, plot, model,
+            code, decoder, iterations, ebN0, minFrameErrors, maxFrames, seed, json, allZero, alpha, offset, threads, batch, modulation, fading, plot, model, device,
         };
         command.SetAction((parsed, cancellationToken) =>
         {
@@ -73,7 +75,8 @@ internal static class EvalCommand
                 parsed.GetValue(modulation),
                 parsed.GetValue(fading),
                 parsed.GetValue(plot),
-                string.IsNullOrWhiteSpace(parsed.GetValue(model)) ? null : parsed.GetValue(model)!.Trim()));
+                string.IsNullOrWhiteSpace(parsed.GetValue(model)) ? null : parsed.GetValue(model)!.Trim(),
+                parsed.GetValue(device)));
             return new EvalRun(settings, terminal).RunAsync(cancellationToken);
         });
         return command;
@@ -150,6 +153,7 @@ internal sealed class EvalRun(EvalSettings settings, Terminal terminal)
             Offset = settings.Offset,
             Parallelism = settings.Threads,
             Model = settings.Model,
+            NeuralDevice = settings.Device,
             NeuralMaxBatch = settings.BatchFrames > 0 ? settings.BatchFrames : new DecoderOptions().NeuralMaxBatch,
         };
         var decoders = settings.Decoders.Select(name => CreateDecoder(name, code, options)).ToArray();

@@ -1,3 +1,5 @@
+using Receiver.Neural;
+
 namespace Receiver.Decoders;
 
 /// <summary>Knobs shared by the iterative decoders; each decoder reads the ones it uses and checks them in its constructor.</summary>
@@ -23,4 +25,7 @@ public sealed record DecoderOptions
 
     /// <summary>Neural decoders: most frames one forward pass takes; larger batches run in parts.</summary>
     public int NeuralMaxBatch { get; init; } = 256;
+
+    /// <summary>Neural decoders: where the model runs (CUDA needs a CUDA build of libtorch behind the bridge).</summary>
+    public TorchDevice NeuralDevice { get; init; } = TorchDevice.Cpu;
 }

@@ -1,6 +1,7 @@
 using Receiver.Codes;
 using Receiver.Decoders;
 using Receiver.Decoders.Neural;
+using Receiver.Neural;
 
 namespace Receiver.Neural.Tests;
 
@@ -73,6 +74,15 @@ public sealed class NeuralDecoderTests
         using (var decoder = Create()) decoder.Decode(llrs, once, new DecodeStatus[50]);
         using (var decoder = Create(maxBatch: 16)) decoder.Decode(llrs, parts, new DecodeStatus[50]);
         Assert.Equal(once, parts);
+    }
+
+    [Fact]
+    public void CudaWithoutACudaLibtorchIsAClearBridgeError()
+    {
+        if (TorchBridge.CudaAvailable) return; // a CUDA build on a GPU machine: nothing to refuse
+        var e = Assert.Throws<TorchBridgeException>(() => DecoderFactory.Create("ecct", _code,
+            new DecoderOptions { Model = TestModels.FixtureFolder, NeuralDevice = TorchDevice.Cuda }));
+        Assert.Contains("CUDA requested but this libtorch sees no CUDA device", e.Message);
     }
 
     [Fact]

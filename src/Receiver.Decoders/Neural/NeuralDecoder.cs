@@ -11,7 +11,8 @@ namespace Receiver.Decoders.Neural;
 /// soft &lt; 0, and the syndrome decides the status (H c = 0: Converged, else NotConverged; Iterations 1).
 /// Large batches run as sub-batches of at most <see cref="DecoderOptions.NeuralMaxBatch"/> frames through
 /// pooled buffers. libtorch spreads one forward pass over <see cref="DecoderOptions.Parallelism"/> threads
-/// (0: all cores; a process-wide setting) and OpenBLAS is held to one thread.
+/// (0: all cores; a process-wide setting) and OpenBLAS is held to one thread. The model runs on
+/// <see cref="DecoderOptions.NeuralDevice"/> (CPU by default; the bridge copies each batch to and from a CUDA device).
 /// </summary>
 public sealed class NeuralDecoder : IBatchDecoder, IDisposable
 {
@@ -37,7 +38,7 @@ public sealed class NeuralDecoder : IBatchDecoder, IDisposable
         Entry = Check(name, code, model);
         MaxBatch = options.NeuralMaxBatch;
         _graphLength = code.H.Columns;
-        _model = TorchScriptModel.Load(model.PathOf(Entry.TorchScript));
+        _model = TorchScriptModel.Load(model.PathOf(Entry.TorchScript), options.NeuralDevice);
         TorchBridge.SetThreads(options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount);
         TorchBridge.SetBlasThreads(1);
     }
