@@ -41,6 +41,7 @@ public sealed class NeuralDecoder : IBatchDecoder, IDisposable
         _model = TorchScriptModel.Load(model.PathOf(Entry.TorchScript), options.NeuralDevice);
         TorchBridge.SetThreads(options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount);
         TorchBridge.SetBlasThreads(1);
+        WarmUp();
     }
 
     /// <summary>The decoder for <paramref name="name"/> ("ecct", "fecct", "eccfm") with the model <see cref="DecoderOptions.Model"/> names.</summary>
@@ -163,6 +164,19 @@ public sealed class NeuralDecoder : IBatchDecoder, IDisposable
         {
             ArrayPool<float>.Shared.Return(graph);
         }
+    }
+
+    /// <summary>
+    /// TorchScript's executor profiles the first calls of a module and optimises the graph after them; run those
+    /// here on noiseless frames so they do not count in the first measured batch or the first frames' latency.
+    /// </summary>
+    private void WarmUp()
+    {
+        const int frames = 2;
+        var llrs = new float[frames * _graphLength];
+        llrs.AsSpan().Fill(4f);
+        var soft = new float[frames * _graphLength];
+        for (var call = 0; call < 3; call++) _model.Forward(llrs, frames, soft);
     }
 
     /// <summary>Frees the native model.</summary>
