@@ -49,7 +49,7 @@ internal static class EvalCommand
         var batch = new Option<int>("--batch") { HelpName = "FRAMES", Description = "Frames per decoder call (0: adaptive)", DefaultValueFactory = _ => 0 };
         var modulation = new Option<Modulation>("--modulation") { Description = "Bpsk or Qpsk (Gray)", DefaultValueFactory = _ => Modulation.Bpsk };
         var fading = new Option<Fading>("--fading") { Description = "None (AWGN) or Rayleigh (per symbol, known gain)", DefaultValueFactory = _ => Fading.None };
-        var model = new Option<string?>("--model") { HelpName = "NAME|DIR|manifest.json", Description = "Model of the neural decoders (ecct, fecct, eccfm): an installed name (receiver models list), a model folder or a manifest.json path" };
+        var model = new Option<string?>("--model") { HelpName = "NAME|DIR|manifest.json", Description = "Model of the neural decoders (ecct, fecct, eccfm): an installed name (receiver models list), a model folder or a manifest.json path; a comma list gives each neural decoder the model of its architecture" };
         var device = new Option<TorchDevice>("--device") { Description = "Where neural decoders run: Cpu, or Cuda (needs the bridge built against a CUDA libtorch)", DefaultValueFactory = _ => TorchDevice.Cpu };
         var plot = new Option<string?>("--plot") { HelpName = "FILE.png", Description = "Write BER and FER vs Eb/N0 to this PNG file" };
 
@@ -110,6 +110,21 @@ internal static class EvalCommand
         return points;
     }
 
+    /// <summary>
+    /// The model spec <paramref name="decoder"/> uses: <paramref name="models"/> itself when it is one spec, else the
+    /// one of the comma list whose manifest has the decoder's architecture. Null for classical decoders.
+    /// </summary>
+    internal static string? ModelFor(string decoder, string? models)
+    {
+        if (models is null || !DecoderFactory.NeedsModel(decoder)) return null;
+        var specs = models.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (specs.Length == 1) return specs[0];
+        var catalog = ModelCatalog.Default;
+        var architectures = specs.Select(spec => (Spec: spec, catalog.Resolve(spec).Architecture)).ToArray();
+        return architectures.FirstOrDefault(a => a.Architecture.Equals(decoder, StringComparison.OrdinalIgnoreCase)).Spec
+            ?? throw new UsageException($"--model {models}: none of these is an {decoder} model ({string.Join(", ", architectures.Select(a => $"{a.Spec}: {a.Architecture}"))})");
+    }
+
     internal static IReadOnlyList<string> ParseDecoders(string text)
     {
         var names = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
@@ -156,7 +171,7 @@ internal sealed class EvalRun(EvalSettings settings, Terminal terminal)
             NeuralDevice = settings.Device,
             NeuralMaxBatch = settings.BatchFrames > 0 ? settings.BatchFrames : new DecoderOptions().NeuralMaxBatch,
         };
-        var decoders = settings.Decoders.Select(name => CreateDecoder(name, code, options)).ToArray();
+        var decoders = settings.Decoders.Select(name => CreateDecoder(name, code, options with { Model = EvalCommand.ModelFor(name, settings.Model) })).ToArray();
 
         if (!settings.Json && terminal.ErrorIsTerminal)
             await RunWithProgressBarsAsync(code, decoders, cancellationToken);

@@ -19,7 +19,7 @@ internal static class PointJson
             json.WriteNumber("k", r.K);
             json.WriteString("decoder", r.Decoder);
             json.WriteNumber("iterations", s.Iterations);
-            if (DecoderFactory.NeedsModel(r.Decoder) && s.Model is { } model) json.WriteString("model", model);
+            if (EvalCommand.ModelFor(r.Decoder, s.Model) is { } model) json.WriteString("model", model);
             if (r.Decoder is "nms" or "layered-nms") json.WriteNumber("alpha", s.Alpha);
             if (r.Decoder is "oms") json.WriteNumber("offset", s.Offset);
             json.WriteNumber("ebn0_db", r.EbN0Db);

@@ -45,6 +45,16 @@ public class NeuralCommandTests
     }
 
     [Fact]
+    public async Task ACommaListOfModelsGivesEachNeuralDecoderOneOfItsArchitecture()
+    {
+        var (exitCode, _, stderr) = await Run("eval", "--code", "LDPC_N49_K24", "--decoder", "ecct,eccfm", "--model", $"{FixtureModel},{FixtureModel}", "--max-frames", "10");
+        Assert.Equal(Cli.ExitUsage, exitCode);
+        Assert.StartsWith($"error: --model {FixtureModel},{FixtureModel}: none of these is an eccfm model ({FixtureModel}: ecct, ", stderr);
+        Assert.Null(EvalCommand.ModelFor("bp", FixtureModel));
+        Assert.Equal(FixtureModel, EvalCommand.ModelFor("ecct", $"{FixtureModel}, {FixtureModel}"));
+    }
+
+    [Fact]
     public async Task ModelsListPrintsOneJsonObjectPerModel()
     {
         var previous = Environment.GetEnvironmentVariable("RECEIVER_MODELS_DIR");
