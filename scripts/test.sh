@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh || exit 1
 # libtorch on CPU (neural decoder tests): OpenBLAS single-threaded, jemalloc without decay, as ./receiver does.
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
+# libgomp worker threads sleep instead of spinning between forward passes: on 2 shared cores spinning
+# threads starved the process (ecct-ldpc49 eval, 2 threads, loaded machine: >300 s vs 62 frames/s passive).
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 jemalloc=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
 if [ "${RECEIVER_PLAIN_MALLOC:-0}" != 1 ] && [ -f "$jemalloc" ]; then
   export LD_PRELOAD="$jemalloc${LD_PRELOAD:+:$LD_PRELOAD}"
