@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Receiver.Service.Source;
 
 namespace Receiver.Service.Tests;
 
@@ -42,7 +43,7 @@ public class CliServiceTests
     }
 
     [Fact]
-    public async Task DemoJsonEndsWithOneObjectCarryingTheContractFields()
+    public async Task DemoByDefaultDecodesNeurallyWithTheBundledModelAndEndsWithOneJsonObject()
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
@@ -61,8 +62,9 @@ public class CliServiceTests
         Assert.True(framesIn > 0);
         Assert.Equal(framesIn, root.GetProperty("frames_published").GetInt64() + root.GetProperty("frames_dropped").GetInt64());
         Assert.Equal(root.GetProperty("frames_dropped").GetInt64(), root.GetProperty("dropped_by_reason").EnumerateObject().Sum(r => r.Value.GetInt64()));
-        Assert.Equal("nr:224,256", root.GetProperty("code").GetString());
-        Assert.Equal("layered-nms", root.GetProperty("decoder").GetString());
+        Assert.Equal("POLAR_N64_K32", root.GetProperty("code").GetString());
+        Assert.Equal("eccfm", root.GetProperty("decoder").GetString());
+        Assert.Equal(DemoSettings.DefaultModel, root.GetProperty("model").GetString());
         Assert.InRange(root.GetProperty("ber").GetDouble(), 0, 0.5);
     }
 

@@ -22,6 +22,10 @@ public class EndToEndTests
         const double ebN0 = 4.0;
         var report = await LoopbackDemo.RunAsync(new DemoSettings
         {
+            Code = "nr:224,256",
+            Decoder = "layered-nms",
+            Model = null,
+            Iterations = 20,
             EbN0Db = ebN0,
             FramesPerSecond = 0,
             MaxFrames = 3000,

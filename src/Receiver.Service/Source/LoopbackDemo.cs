@@ -14,12 +14,17 @@ namespace Receiver.Service.Source;
 /// <summary>What a loopback demo runs.</summary>
 public sealed record DemoSettings
 {
-    public string Code { get; init; } = "nr:224,256";
+    /// <summary>Default code: the one the bundled default model (<see cref="DefaultModel"/>) was trained for.</summary>
+    public string Code { get; init; } = "POLAR_N64_K32";
 
-    public string Decoder { get; init; } = "layered-nms";
+    /// <summary>Default decoder: ECCFM one-step decoding with the bundled model.</summary>
+    public string Decoder { get; init; } = "eccfm";
 
     /// <summary>Model of a neural decoder (ecct, fecct, eccfm); null for classical decoders.</summary>
-    public string? Model { get; init; }
+    public string? Model { get; init; } = DefaultModel;
+
+    /// <summary>The bundled model the demo decodes with out of the box (models/eccfm-polar64).</summary>
+    public const string DefaultModel = "eccfm-polar64";
 
     public int Iterations { get; init; } = 20;
 
@@ -28,7 +33,7 @@ public sealed record DemoSettings
     public Modulation Modulation { get; init; } = Modulation.Bpsk;
 
     /// <summary>Source frame rate; 0 = as fast as the service takes them (PUSH back-pressure).</summary>
-    public double FramesPerSecond { get; init; } = 5000;
+    public double FramesPerSecond { get; init; } = 1000;
 
     /// <summary>How long the source sends (it also stops after <see cref="MaxFrames"/> when that is set; 0: no time limit).</summary>
     public double Seconds { get; init; } = 5;
