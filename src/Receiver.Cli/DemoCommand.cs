@@ -70,7 +70,7 @@ internal static class DemoCommand
     {
         if (!json)
             terminal.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"demo: {settings.Code}, {settings.Decoder}{(settings.Model is null ? "" : $" model {settings.Model}")} ({settings.Iterations} it), Eb/N0 {settings.EbN0Db} dB, {(settings.FramesPerSecond > 0 ? $"{settings.FramesPerSecond} fr/s" : "as fast as possible")}, {settings.Seconds} s"));
+                $"demo: {settings.Code}, {settings.Decoder}{(settings.Model is null ? $" ({settings.Iterations} it)" : $" model {settings.Model}")}, Eb/N0 {settings.EbN0Db} dB, {(settings.FramesPerSecond > 0 ? $"{settings.FramesPerSecond} fr/s" : "as fast as possible")}, {settings.Seconds} s"));
         DemoReport report;
         try
         {
