@@ -4,16 +4,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh || exit 1
-# libtorch on CPU (neural decoder tests): OpenBLAS single-threaded, jemalloc without decay, as ./receiver does.
-export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
-# libgomp worker threads sleep instead of spinning between forward passes: on 2 shared cores spinning
-# threads starved the process (ecct-ldpc49 eval, 2 threads, loaded machine: >300 s vs 62 frames/s passive).
-export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
-jemalloc=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
-if [ "${RECEIVER_PLAIN_MALLOC:-0}" != 1 ] && [ -f "$jemalloc" ]; then
-  export LD_PRELOAD="$jemalloc${LD_PRELOAD:+:$LD_PRELOAD}"
-  export MALLOC_CONF="${MALLOC_CONF:-dirty_decay_ms:-1,muzzy_decay_ms:-1}"
-fi
+# libtorch on CPU (neural decoder tests): the same process set-up as ./receiver.
+source scripts/torch-env.sh
 log=$(mktemp)
 dotnet test Receiver.sln -c Release --nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
