@@ -181,7 +181,8 @@ def evaluate(model, codes, cfg: TrainConfig, generator):
 def device_name(device):
     if device.startswith("cuda"):
         return torch.cuda.get_device_name(torch.device(device))
-    return f"CPU, {torch.get_num_threads()} threads ({os.cpu_count()} cores)"
+    threads = torch.get_num_threads()
+    return f"CPU, {threads} thread{'' if threads == 1 else 's'} ({os.cpu_count()} cores)"
 
 
 def neg_ln(ber):
