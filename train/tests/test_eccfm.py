@@ -118,13 +118,9 @@ def main():
     for name in ("LDPC_N49_K24", "POLAR_N64_K32"):
         code = load_code(name)
         model = eccfm.build(eccfm.Config(n_layers=1, d_model=16, n_heads=4), [code])
-        test_graph(code, model)
-        test_soft_syndrome(code, model)
-        test_shapes_and_training(code, model)
-        test_export(code, model)
-        test_sign_convention(code, model)
-        print(f"{name}: ok ({model.num_params()} parameters)")
-    print("test_eccfm: all passed")
+        for test in (test_graph, test_soft_syndrome, test_shapes_and_training, test_export, test_sign_convention):
+            test(code, model)
+            print(f"ok {test.__name__}[{name}]")
 
 
 if __name__ == "__main__":
