@@ -7,6 +7,7 @@ Training uses the all-zero codeword (x = +1 everywhere), with Eb/N0 drawn per sa
 from dataclasses import dataclass
 
 import torch
+import torch.nn as nn
 
 
 @dataclass
@@ -74,3 +75,14 @@ def soft_output(llr: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
 def decide(llr: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
     """Hard bits 0/1 as float from the soft output."""
     return (soft_output(llr, logits) < 0).float()  # (B, n)
+
+
+class SoftOutput(nn.Module):
+    """What the receiver runs: canonical LLR (B, n) -> soft output sign(L) * logit (B, n), positive = bit 0."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, llr):
+        return soft_output(llr, self.model(llr))  # (B, n)

@@ -43,7 +43,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from channel import Batch, bipolar_syndrome, canonical_llr, multiplicative_noise_target, soft_output
+from channel import Batch, SoftOutput, bipolar_syndrome, canonical_llr, multiplicative_noise_target, soft_output
 
 
 @dataclass
@@ -183,17 +183,6 @@ class ECCFM(nn.Module):
 
     def num_params(self):
         return sum(p.numel() for p in self.parameters())
-
-
-class SoftOutput(nn.Module):
-    """What the receiver runs: canonical LLR (B, n) -> sign(L) * logit (B, n), positive = bit 0."""
-
-    def __init__(self, model: ECCFM):
-        super().__init__()
-        self.model = model
-
-    def forward(self, llr):
-        return soft_output(llr, self.model(llr))  # (B, n)
 
 
 def build(cfg: Config, codes) -> ECCFM:

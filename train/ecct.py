@@ -15,7 +15,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from channel import Batch, multiplicative_noise_target, soft_output, syndrome_features
+from channel import Batch, SoftOutput, multiplicative_noise_target, syndrome_features
 
 
 @dataclass
@@ -136,17 +136,6 @@ class ECCT(nn.Module):
 
     def num_params(self):
         return sum(p.numel() for p in self.parameters())
-
-
-class SoftOutput(nn.Module):
-    """What the receiver runs: canonical LLR (B, n) -> soft output sign(L) * logit (B, n), positive = bit 0."""
-
-    def __init__(self, model: nn.Module):
-        super().__init__()
-        self.model = model
-
-    def forward(self, llr):
-        return soft_output(llr, self.model(llr))  # (B, n)
 
 
 def build(cfg: Config, codes) -> ECCT:
