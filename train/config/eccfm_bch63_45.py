@@ -1,4 +1,4 @@
-# ECCFM (CrossMPT backbone) N=2, d=32 on BCH(63,45): small CPU size, budget of about 22 minutes (1 thread).
+# ECCFM (CrossMPT backbone) N=2, d=32 on BCH(63,45): small CPU size, budget of 40 minutes (1 thread).
 # A step decodes 2 x batch_size frames (the two noise levels of ECCFM), so it costs about two ECCT steps:
 # 0.15 s (LDPC) and 0.18 s (POLAR) CPU time per step with 4 heads, 0.25 s with the paper's 8 (1 thread, loaded machine).
 codes = ["BCH_N63_K45"]
