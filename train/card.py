@@ -1,6 +1,7 @@
 """Write a model card from the manifest and `./receiver eval --json` results.
 
   /usr/bin/python3 train/card.py MODEL_DIR EVAL_JSONL [EVAL_JSONL ...]
+  /usr/bin/python3 train/card.py --summary MODELS_DIR     # one table over every model's eval/*.jsonl
 
 Each EVAL_JSONL holds the JSON lines of one `./receiver eval --json` run (the model's own decoder
 and baselines such as BP-50 on the same code and Eb/N0 points). The rows decoded by this model
@@ -83,7 +84,31 @@ def table(rows, codes):
     return "\n".join(lines)
 
 
+def summary(models_dir):
+    """Markdown table: per model and code, -ln(BER) at each point next to BP-50 from the same eval files."""
+    lines = ["| model | code | budget | 4 dB | 5 dB | 6 dB | BP-50 4 / 5 / 6 dB |", "|---|---|---|---|---|---|---|"]
+    for name in sorted(os.listdir(models_dir)):
+        folder = os.path.join(models_dir, name)
+        manifest_path = os.path.join(folder, "manifest.json")
+        if not os.path.isfile(manifest_path) or not os.path.isdir(os.path.join(folder, "eval")):
+            continue
+        with open(manifest_path) as f:
+            manifest = json.load(f)
+        rows = read_rows(os.path.join(folder, "eval", file) for file in sorted(os.listdir(os.path.join(folder, "eval"))))
+        budget = manifest["budget"]
+        for entry in manifest["codes"]:
+            own = {r["ebn0_db"]: r for r in rows if r["code"] == entry["code"] and r["decoder"] == manifest["architecture"]}
+            bp = {r["ebn0_db"]: r for r in rows if r["code"] == entry["code"] and r["decoder"] == "bp"}
+            cells = [f"{own[p]['neg_ln_ber']:.2f}" if p in own else "-" for p in (4, 5, 6)]
+            base = " / ".join(f"{bp[p]['neg_ln_ber']:.2f}" if p in bp else "-" for p in (4, 5, 6))
+            lines.append(f"| {name} | {entry['code']} | {budget['steps']} steps, {budget['wall_s'] / 60:.0f} min | "
+                         + " | ".join(cells) + f" | {base} |")
+    print("\n".join(lines))
+
+
 def main(argv):
+    if len(argv) == 2 and argv[0] == "--summary":
+        return summary(argv[1])
     if len(argv) < 2:
         raise SystemExit(__doc__)
     folder, result_files = argv[0], argv[1:]
