@@ -52,11 +52,16 @@ def references(codes):
 
 
 def read_rows(paths):
-    rows = []
+    """Every eval row; where several runs measured the same code, decoder, model and point, the one with the
+    most frame errors (the tightest estimate) is kept."""
+    best = {}
     for path in paths:
         with open(path) as f:
-            rows += [json.loads(line) for line in f if line.startswith("{")]
-    return rows
+            for row in (json.loads(line) for line in f if line.startswith("{")):
+                key = (row["code"], row["decoder"], row.get("iterations"), row.get("model"), row["ebn0_db"])
+                if key not in best or row["frame_errors"] > best[key]["frame_errors"]:
+                    best[key] = row
+    return list(best.values())
 
 
 def label(row):
