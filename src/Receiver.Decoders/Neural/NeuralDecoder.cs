@@ -11,7 +11,7 @@ namespace Receiver.Decoders.Neural;
 /// soft &lt; 0, and the syndrome decides the status (H c = 0: Converged, else NotConverged; Iterations 1).
 /// Large batches run as sub-batches of at most <see cref="DecoderOptions.NeuralMaxBatch"/> frames through
 /// pooled buffers. libtorch spreads one forward pass over <see cref="DecoderOptions.Parallelism"/> threads
-/// (0: all cores; a process-wide setting) and OpenBLAS is held to one thread. The model runs on
+/// (0: one, measured faster than two on these small models; a process-wide setting) and OpenBLAS is held to one thread. The model runs on
 /// <see cref="DecoderOptions.NeuralDevice"/> (CPU by default; the bridge copies each batch to and from a CUDA device).
 /// </summary>
 public sealed class NeuralDecoder : IBatchDecoder, IDisposable
@@ -39,7 +39,9 @@ public sealed class NeuralDecoder : IBatchDecoder, IDisposable
         MaxBatch = options.NeuralMaxBatch;
         _graphLength = code.H.Columns;
         _model = TorchScriptModel.Load(model.PathOf(Entry.TorchScript), options.NeuralDevice);
-        TorchBridge.SetThreads(options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount);
+        // 0 means one libtorch thread here, not all cores: these models' ops are too small to split well
+        // (bench neural, 2 cores: eccfm-polar64 batch 64 4902 frames/s with 1 thread vs 2470 with 2; batch-1 p50 404 vs 1022 us).
+        TorchBridge.SetThreads(options.Parallelism > 0 ? options.Parallelism : 1);
         TorchBridge.SetBlasThreads(1);
         WarmUp();
     }
