@@ -18,6 +18,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from channel import canonical_llr, sigma_for  # noqa: E402
 from train import load_checkpoint  # noqa: E402
 
 FORMAT = "receiver-model/1"
@@ -71,11 +72,10 @@ def file_sha256(path: str) -> str:
 
 
 def golden_inputs(code, generator) -> torch.Tensor:
-    """LLRs of all-zero frames at 2..6 dB with a few random codeword-like sign flips (B, n)."""
-    ebn0 = torch.linspace(2.0, 6.0, GOLDEN_BATCH).unsqueeze(1)  # (B, 1)
-    sigma = (1.0 / (2.0 * code.rate * 10.0 ** (ebn0 / 10.0))).sqrt()  # (B, 1)
+    """LLRs of all-zero frames at 2..6 dB Eb/N0 (B, n)."""
+    sigma = sigma_for(torch.linspace(2.0, 6.0, GOLDEN_BATCH).unsqueeze(1), code.rate)  # (B, 1)
     y = 1.0 + sigma * torch.randn(GOLDEN_BATCH, code.n, generator=generator)  # (B, n)
-    return 2.0 * y / sigma ** 2  # (B, n)
+    return canonical_llr(y, sigma)  # (B, n)
 
 
 def to_torchscript(module: torch.nn.Module, example: torch.Tensor) -> torch.jit.ScriptModule:
