@@ -19,8 +19,14 @@ public sealed class BenchCase
         Options = options;
         EbN0Db = ebN0Db;
         Frames = frames;
-        Transmitted = new byte[frames * code.N];
-        Llrs = new float[frames * code.N];
+        (Transmitted, Llrs) = NoisyFrames(code, ebN0Db, frames);
+    }
+
+    /// <summary>Seeded random codewords of <paramref name="code"/> and their LLRs after BPSK-AWGN at <paramref name="ebN0Db"/>.</summary>
+    public static (byte[] Transmitted, float[] Llrs) NoisyFrames(IBlockCode code, double ebN0Db, int frames)
+    {
+        var transmitted = new byte[frames * code.N];
+        var llrs = new float[frames * code.N];
         var random = new Random(12345);
         var info = new byte[code.K];
         var channel = new AwgnChannel(seed: 2026);
@@ -28,10 +34,11 @@ public sealed class BenchCase
         for (var f = 0; f < frames; f++)
         {
             for (var i = 0; i < info.Length; i++) info[i] = (byte)random.Next(2);
-            var sent = Transmitted.AsSpan(f * code.N, code.N);
+            var sent = transmitted.AsSpan(f * code.N, code.N);
             code.Encode(info, sent);
-            channel.Transmit(sent, sigma, Llrs.AsSpan(f * code.N, code.N));
+            channel.Transmit(sent, sigma, llrs.AsSpan(f * code.N, code.N));
         }
+        return (transmitted, llrs);
     }
 
     public string Label { get; }

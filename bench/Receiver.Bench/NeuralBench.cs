@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Receiver.Codes;
-using Receiver.Codes.Channel;
 using Receiver.Decoders;
 using Receiver.Decoders.Neural;
 using Receiver.Neural;
@@ -59,22 +58,7 @@ public static class NeuralBench
     private static NeuralDecoder Create(ModelManifest model, IBlockCode code, int threads, int batch) =>
         new(model.Architecture, code, model, new DecoderOptions { Model = model.Folder, Parallelism = threads, NeuralMaxBatch = batch });
 
-    private static float[] Llrs(IBlockCode code, int frames)
-    {
-        var channel = new AwgnChannel(seed: 7);
-        var sigma = EbN0.NoiseSigma(EbN0Db, (double)code.K / code.N);
-        var info = new byte[code.K];
-        var codeword = new byte[code.N];
-        var llrs = new float[frames * code.N];
-        var random = new Random(11);
-        for (var f = 0; f < frames; f++)
-        {
-            for (var i = 0; i < info.Length; i++) info[i] = (byte)random.Next(2);
-            code.Encode(info, codeword);
-            channel.Transmit(codeword, sigma, llrs.AsSpan(f * code.N, code.N));
-        }
-        return llrs;
-    }
+    private static float[] Llrs(IBlockCode code, int frames) => BenchCase.NoisyFrames(code, EbN0Db, frames).Llrs;
 
     private static double Throughput(ModelManifest model, IBlockCode code, int threads, int batch)
     {
