@@ -46,6 +46,15 @@ public sealed record ModelManifest
     /// <summary>Floating-point operations of one frame's forward pass, when the exporter counted them.</summary>
     public double? FlopsPerFrame { get; init; }
 
+    /// <summary>SAP models: the unpruned model whose pruned backbones and adapters these are.</summary>
+    public string? Teacher { get; init; }
+
+    /// <summary>SAP models: the mask library (<see cref="MaskLibrary"/>), relative to the folder.</summary>
+    public string? Library { get; init; }
+
+    /// <summary>SAP models: the shared pruned backbones, one per mask in use.</summary>
+    public IReadOnlyList<ModelBackbone> Backbones { get; init; } = [];
+
     public JsonObject? Config { get; init; }
     public JsonObject? Train { get; init; }
     public JsonObject? Budget { get; init; }
@@ -94,6 +103,15 @@ public sealed record ModelManifest
         FindCode(codeName) ?? throw new ModelException(
             $"model '{Name}' has no entry for code {codeName}: it was exported for {string.Join(", ", Codes.Select(c => c.Code))} ({ManifestPath})");
 
+    /// <summary>The backbone pruned with library mask <paramref name="mask"/>, or null.</summary>
+    public ModelBackbone? FindBackbone(string mask) =>
+        Backbones.FirstOrDefault(b => b.Mask.Equals(mask, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The model's mask library; throws <see cref="ModelException"/> when the manifest names none or it cannot be read.</summary>
+    public MaskLibrary LoadLibrary() => string.IsNullOrWhiteSpace(Library)
+        ? throw new ModelException($"model '{Name}' has no mask library (no \"library\" in {ManifestPath}): only SAP models can onboard codes")
+        : MaskLibrary.Load(PathOf(Library));
+
     /// <summary>Full path of a file the manifest names (relative to <see cref="Folder"/>).</summary>
     public string PathOf(string relative) => Path.GetFullPath(Path.Combine(Folder, relative));
 
@@ -108,6 +126,12 @@ public sealed record ModelManifest
             if (entry is null || string.IsNullOrWhiteSpace(entry.Code)) return "a codes entry has no code name";
             if (string.IsNullOrWhiteSpace(entry.TorchScript)) return $"code {entry.Code} has no torchscript file";
             if (entry.N <= 0) return $"code {entry.Code} has n = {entry.N}";
+        }
+        if (Backbones is null) return "backbones is null";
+        foreach (var backbone in Backbones)
+        {
+            if (backbone is null || string.IsNullOrWhiteSpace(backbone.Mask)) return "a backbones entry has no mask name";
+            if (string.IsNullOrWhiteSpace(backbone.Weights)) return $"backbone {backbone.Mask} has no weights file";
         }
         return null;
     }
@@ -139,6 +163,40 @@ public sealed record ModelCodeEntry
 
     /// <summary>FLOPs of one frame's forward pass for this code (torch profiler count at export).</summary>
     public double? FlopsPerFrame { get; init; }
+
+    /// <summary>SAP models: the library entry whose mask this code's backbone uses.</summary>
+    public string? Mask { get; init; }
+
+    /// <summary>SAP models: spectral similarity κ of this code to <see cref="Mask"/>'s library entry.</summary>
+    public double? Kappa { get; init; }
+
+    /// <summary>SAP models: this code's LoRA adapter (safetensors), relative to the model folder.</summary>
+    public string? Adapter { get; init; }
+
+    /// <summary>SAP models: trainable parameters of the adapter.</summary>
+    public long? AdapterParameters { get; init; }
+
+    /// <summary>SAP models: the code's TorchScript has the adapter merged into its weights.</summary>
+    public bool? Merged { get; init; }
+}
+
+/// <summary>A SAP model's shared pruned backbone: the library mask it was pruned with, its weights and kept units per layer.</summary>
+public sealed record ModelBackbone
+{
+    /// <summary>Library entry (code name) whose mask pruned this backbone.</summary>
+    public string Mask { get; init; } = "";
+
+    /// <summary>Weights file (safetensors), relative to the model folder.</summary>
+    public string Weights { get; init; } = "";
+
+    /// <summary>Parameters of the pruned backbone.</summary>
+    public long? Parameters { get; init; }
+
+    /// <summary>Attention heads kept in each layer.</summary>
+    public IReadOnlyList<int> Heads { get; init; } = [];
+
+    /// <summary>FFN channels kept in each layer.</summary>
+    public IReadOnlyList<int> Ffn { get; init; } = [];
 }
 
 /// <summary>A model that cannot be found, read or used for the code asked; the message is one line that says why.</summary>
