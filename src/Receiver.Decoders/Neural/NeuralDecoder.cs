@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using System.Text;
 using Receiver.Codes;
 using Receiver.Neural;
 
@@ -75,7 +76,8 @@ public sealed class NeuralDecoder : IBatchDecoder, IDisposable
     /// <summary>
     /// Checks that <paramref name="model"/> runs as decoder <paramref name="name"/> on <paramref name="code"/>: the same
     /// architecture, an entry for the code with its length, and (when the manifest gives a sha256) the code file
-    /// found for the code's name has those bytes and this parity-check matrix. Returns the code's entry.
+    /// found for the code's name has those bytes and this parity-check matrix; for an nr: code, which no file names, the
+    /// sha256 is that of its graph as alist text (<see cref="AlistFormat.ToText"/>, UTF-8). Returns the code's entry.
     /// </summary>
     /// <exception cref="ModelException">One line saying what does not fit.</exception>
     public static ModelCodeEntry Check(string name, IBlockCode code, ModelManifest model)
@@ -87,6 +89,15 @@ public sealed class NeuralDecoder : IBatchDecoder, IDisposable
         if (entry.N != code.H.Columns)
             throw new ModelException($"model '{model.Name}' takes n = {entry.N} for {entry.Code}, the code has {code.H.Columns} columns");
         if (string.IsNullOrWhiteSpace(entry.Sha256)) return entry;
+        if (code.Name.StartsWith(CodeLibrary.NrPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            // No file names an nr: code: the manifest holds the sha256 of its graph's alist text (what codes export writes).
+            var graphSha = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(AlistFormat.ToText(code.H))));
+            if (!graphSha.Equals(entry.Sha256.Trim(), StringComparison.OrdinalIgnoreCase))
+                throw new ModelException(
+                    $"model '{model.Name}' was trained on another graph: {code.Name} as alist text has sha256 {graphSha}, the manifest's {entry.Code} has {entry.Sha256}");
+            return entry;
+        }
 
         string file;
         try
