@@ -11,7 +11,8 @@ namespace Receiver.Cli;
 /// <c>receiver models list [--json]</c>: the installed neural models (see <see cref="ModelCatalog"/> for where they are
 /// looked for), with the shared backbones and per-code adapters of SAP models.
 /// <c>receiver models onboard --code SPEC</c>: SAP Algorithm 1 for a new code (spectral signature, nearest mask-library
-/// entries, reuse or derive), then train/sap.py onboard trains its adapter.
+/// entries, reuse or derive), then <c>train/sap.py onboard --model=FOLDER --code=FILE --tau=T --minutes=M</c>
+/// trains its adapter (nr: codes first get their graph exported into FOLDER/codes, as <c>codes export</c> writes it).
 /// </summary>
 internal static class ModelsCommand
 {
@@ -78,8 +79,9 @@ internal static class ModelsCommand
             root = PythonScript.FindRepository();
             if (root is null && !request.Plan)
                 throw new UsageException($"train/sap.py not found above {AppContext.BaseDirectory} or {Environment.CurrentDirectory}: run the receiver from a checkout of the repository, or use --plan");
-            command = [PythonScript.Python, SapScript, "onboard", "--model", model.Folder, "--code", codeFile,
-                "--tau", Number(decision.Tau), "--minutes", Number(request.Minutes)];
+            // train/sap.py reads its options as --key=value.
+            command = [PythonScript.Python, SapScript, "onboard", $"--model={model.Folder}", $"--code={codeFile}",
+                $"--tau={Number(decision.Tau)}", $"--minutes={Number(request.Minutes)}"];
         }
 
         if (request.Json)

@@ -99,7 +99,7 @@ public class SapCommandTests
 
         var command = root.GetProperty("command").EnumerateArray().Select(a => a.GetString()!).ToArray();
         var codeFile = CodeLibrary.ResolveCodeFile("BCH_N63_K36", CodeLibrary.FindCodesDirectory());
-        Assert.Equal(["/usr/bin/python3", "train/sap.py", "onboard", "--model", model, "--code", Path.GetFullPath(codeFile), "--tau", "0.5", "--minutes", "10"], command);
+        Assert.Equal(["/usr/bin/python3", "train/sap.py", "onboard", $"--model={model}", $"--code={Path.GetFullPath(codeFile)}", "--tau=0.5", "--minutes=10"], command);
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public class SapCommandTests
         Assert.Equal("derive", root.GetProperty("decision").GetString());
         Assert.False(root.TryGetProperty("mask", out _));
         var command = root.GetProperty("command").EnumerateArray().Select(a => a.GetString()!).ToArray();
-        Assert.Equal(["--code", alist, "--tau", "0.99", "--minutes", "2.5"], command[5..]);
+        Assert.Equal([$"--code={alist}", "--tau=0.99", "--minutes=2.5"], command[4..]);
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public class SapCommandTests
         Assert.Matches(@"\n  LDPC_N49_K24 +d +0\.000  kappa 1\.000  \(reference\)\n", stdout);
         Assert.Contains("decision: reuse mask of LDPC_N49_K24 (kappa 1.000 >= tau 0.5)", stdout);
         Assert.Contains($"would run (in ", stdout);
-        Assert.Contains($"/usr/bin/python3 train/sap.py onboard --model {model} --code ", stdout);
+        Assert.Contains($"/usr/bin/python3 train/sap.py onboard --model={model} --code=", stdout);
     }
 
     [Fact]
