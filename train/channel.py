@@ -32,6 +32,26 @@ def sample_batch(batch: int, n: int, rate: float, ebn0_low: float, ebn0_high: fl
     return Batch(x=x, z=z, sigma=sigma, ebn0=ebn0, rate=rate, llr=canonical_llr(x + sigma * z, sigma))
 
 
+KNOWN_BIT_LLR = 1e4  # the receiver's LLR for known (filler) bits, IBlockCode.KnownBitLlr
+
+
+def sample_code_batch(code, batch: int, ebn0_low: float, ebn0_high: float,
+                      generator: torch.Generator = None, device="cpu") -> Batch:
+    """sample_batch over a code's decoding graph: for punctured/shortened codes (5G NR, code.transmitted set) the
+    channel carries only the transmitted columns; punctured columns get LLR 0, known filler bits KNOWN_BIT_LLR,
+    as the receiver maps them (IBlockCode.ToGraphLlr). x, z and llr are (B, graph columns)."""
+    if code.transmitted is None:
+        return sample_batch(batch, code.n, code.rate, ebn0_low, ebn0_high, generator, device)
+    sent = sample_batch(batch, len(code.transmitted), code.rate, ebn0_low, ebn0_high, generator, device)
+    columns = torch.as_tensor(code.transmitted, dtype=torch.long, device=device)
+    z = torch.zeros(batch, code.n, device=device).index_copy_(1, columns, sent.z)  # (B, n_graph)
+    llr = torch.zeros(batch, code.n, device=device).index_copy_(1, columns, sent.llr)  # (B, n_graph)
+    if len(code.known_zero):
+        llr[:, torch.as_tensor(code.known_zero, dtype=torch.long, device=device)] = KNOWN_BIT_LLR
+    return Batch(x=torch.ones(batch, code.n, device=device), z=z, sigma=sent.sigma, ebn0=sent.ebn0,
+                 rate=code.rate, llr=llr)
+
+
 def sigma_for(ebn0_db: torch.Tensor, rate: float) -> torch.Tensor:
     """Noise standard deviation for Eb/N0 in dB (any shape)."""
     return (1.0 / (2.0 * rate * 10.0 ** (ebn0_db / 10.0))).sqrt()

@@ -5,7 +5,11 @@ then n column lines of 1-based row indices (0 = padding); H is built from those,
 lines that may follow must agree with them.
 *.txt: dense 0/1 rows of H; blank lines and `#` comments skipped.
 k comes from a `{TYPE}_N{n}_K{k}` name, else n - rank(H) over GF(2).
+A `<stem>.json` beside the file (written by `./receiver codes export`, e.g. for nr:224,256) describes a
+punctured/shortened code whose file is its decoding graph: the code's name, k, the transmitted graph columns
+(rate = k / transmitted) and the known-zero filler columns.
 """
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -23,6 +27,8 @@ class Code:
     path: str        # file the matrix was read from
     H: np.ndarray    # (m, n) uint8 parity-check matrix; may hold redundant rows
     k: int           # nominal dimension (from the name), used for the rate in Eb/N0
+    transmitted: np.ndarray = None  # graph column of each transmitted bit; None: all n, in order
+    known_zero: np.ndarray = None   # graph columns of known-zero (filler) bits
 
     @property
     def n(self) -> int:
@@ -34,7 +40,7 @@ class Code:
 
     @property
     def rate(self) -> float:
-        return self.k / self.n
+        return self.k / (self.n if self.transmitted is None else len(self.transmitted))
 
 
 def _numbers(path):
@@ -110,6 +116,15 @@ def load_code(spec: str) -> Code:
     path = resolve(spec)
     H = read_alist(path) if path.endswith(".alist") else read_dense(path)
     name = os.path.splitext(os.path.basename(path))[0]
+    sidecar = os.path.splitext(path)[0] + ".json"
+    if os.path.isfile(sidecar):
+        with open(sidecar) as f:
+            graph = json.load(f)
+        if graph.get("graph_columns", H.shape[1]) != H.shape[1]:
+            raise ValueError(f"{sidecar}: graph_columns {graph['graph_columns']}, {path} has {H.shape[1]} columns")
+        return Code(name=graph["code"], path=path, H=H, k=int(graph["k"]),
+                    transmitted=np.asarray(graph["transmitted_columns"], dtype=np.int64),
+                    known_zero=np.asarray(graph.get("known_zero_columns", []), dtype=np.int64))
     rank = gf2_rank(H)
     match = re.fullmatch(r"[A-Za-z0-9]+_N(\d+)_K(\d+)", name)
     if match:

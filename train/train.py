@@ -18,30 +18,15 @@ import time
 from dataclasses import asdict, dataclass, field, fields
 
 
-def _fast_cpu_environment():
-    """Re-exec once with OpenBLAS single-threaded and jemalloc without decay.
-
-    Debian's torch 1.13 on 2 cores: an ECCT N=2 d=32 training step went from ~1.0 s to ~0.13 s.
-    These must be set before the libraries load, hence the re-exec. RECEIVER_TRAIN_PLAIN=1 skips it.
-    """
-    if os.environ.get("RECEIVER_TRAIN_PLAIN") == "1" or os.environ.get("_RECEIVER_TRAIN_TUNED") == "1":
-        return
-    env = dict(os.environ, _RECEIVER_TRAIN_TUNED="1")
-    env.setdefault("OPENBLAS_NUM_THREADS", "1")
-    jemalloc = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
-    if os.path.exists(jemalloc) and "jemalloc" not in env.get("LD_PRELOAD", ""):
-        env["LD_PRELOAD"] = (env.get("LD_PRELOAD", "") + " " + jemalloc).strip()
-        env.setdefault("MALLOC_CONF", "dirty_decay_ms:-1,muzzy_decay_ms:-1")
-    os.execve(sys.executable, [sys.executable] + sys.argv, env)
-
-
 if __name__ == "__main__":
-    _fast_cpu_environment()
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from cpuenv import fast_cpu_environment
+    fast_cpu_environment()
 
 import torch  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from channel import decide, hard_bits, sample_batch  # noqa: E402
+from channel import decide, hard_bits, sample_code_batch  # noqa: E402
 from codes import load_code  # noqa: E402
 
 ARCHITECTURES = ("ecct", "fecct", "eccfm")
@@ -169,7 +154,7 @@ def evaluate(model, codes, cfg: TrainConfig, generator):
         for ebn0 in cfg.eval_ebn0:
             errors = hard_errors = bits = 0
             for _ in range(max(1, cfg.eval_frames // cfg.eval_batch)):
-                batch = sample_batch(cfg.eval_batch, code.n, code.rate, ebn0, ebn0, generator, cfg.device)
+                batch = sample_code_batch(code, cfg.eval_batch, ebn0, ebn0, generator, cfg.device)
                 errors += decide(batch.llr, model(batch.llr, index)).sum().item()
                 hard_errors += hard_bits(batch.llr).sum().item()
                 bits += batch.llr.numel()
@@ -231,7 +216,7 @@ def main(argv):
             group["lr"] = lr
         code_index = int(torch.randint(len(codes), (1,))) if len(codes) > 1 else 0
         code = codes[code_index]
-        batch = sample_batch(cfg.batch_size, code.n, code.rate, cfg.ebn0_low, cfg.ebn0_high, device=cfg.device)
+        batch = sample_code_batch(code, cfg.batch_size, cfg.ebn0_low, cfg.ebn0_high, device=cfg.device)
         loss, logits = model.loss(batch, code_index)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
