@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Receiver.Codes;
 
 /// <summary>
@@ -77,106 +79,121 @@ public static class SpectralSignature
     }
 
     /// <summary>H Hᵀ: entry (i, j) counts the columns rows i and j share (built from the column supports).</summary>
-    private static double[,] RowGram(ParityCheckMatrix h)
+    private static double[][] RowGram(ParityCheckMatrix h)
     {
-        var gram = new double[h.Rows, h.Rows];
+        var gram = Square(h.Rows);
         for (var c = 0; c < h.Columns; c++)
         {
             var rows = h.ColumnSupport(c);
             foreach (var i in rows)
                 foreach (var j in rows)
-                    gram[i, j]++;
+                    gram[i][j]++;
         }
         return gram;
     }
 
     /// <summary>Hᵀ H: entry (i, j) counts the rows columns i and j share (built from the row supports).</summary>
-    private static double[,] ColumnGram(ParityCheckMatrix h)
+    private static double[][] ColumnGram(ParityCheckMatrix h)
     {
-        var gram = new double[h.Columns, h.Columns];
+        var gram = Square(h.Columns);
         for (var r = 0; r < h.Rows; r++)
         {
             var columns = h.RowSupport(r);
             foreach (var i in columns)
                 foreach (var j in columns)
-                    gram[i, j]++;
+                    gram[i][j]++;
         }
         return gram;
+    }
+
+    private static double[][] Square(int size)
+    {
+        var rows = new double[size][];
+        for (var i = 0; i < size; i++) rows[i] = new double[size];
+        return rows;
     }
 }
 
 /// <summary>
 /// Eigenvalues of a real symmetric matrix: Householder reduction to tridiagonal form, then the implicit QL method with
-/// Wilkinson shifts (as in EISPACK tred1/tql1). O(n³) once, so Gram matrices of NR graphs (about a thousand rows) take
-/// about a second, where cyclic Jacobi would need several O(n³) sweeps.
+/// Wilkinson shifts (as in EISPACK tred1/tql1): O(n³) once, where cyclic Jacobi would need several O(n³) sweeps. The
+/// reduction keeps the whole symmetric matrix in row arrays so every inner loop is a contiguous SIMD dot product or
+/// update. Measured through <c>receiver models onboard --plan</c> on this 2-core machine: LDPC_N1056_K880 and nr:224,256
+/// 0.3 s, nr:1000,2000 1.1 s, nr:3000,6000 (a 3840-row Gram matrix) 35 s, against 55 s for the textbook
+/// lower-triangle loops, which walk columns; past a few thousand rows the reduction is bound by memory bandwidth.
 /// </summary>
 internal static class SymmetricEigenvalues
 {
-    /// <summary>The eigenvalues of the symmetric matrix <paramref name="matrix"/> (its lower triangle is read; it is overwritten), unsorted.</summary>
-    public static double[] Compute(double[,] matrix)
+    /// <summary>The eigenvalues, unsorted, of the symmetric matrix whose rows are <paramref name="rows"/> (overwritten).</summary>
+    public static double[] Compute(double[][] rows)
     {
-        var n = matrix.GetLength(0);
-        if (matrix.GetLength(1) != n) throw new ArgumentException($"matrix is {n} x {matrix.GetLength(1)}, not square");
+        var n = rows.Length;
+        if (rows.Any(row => row.Length != n)) throw new ArgumentException($"matrix has {n} rows of unequal or other lengths, not square");
         var diagonal = new double[n];
         var offDiagonal = new double[n];
-        Tridiagonalize(matrix, diagonal, offDiagonal);
+        Tridiagonalize(rows, diagonal, offDiagonal);
         TridiagonalQl(diagonal, offDiagonal);
         return diagonal;
     }
 
     /// <summary>
     /// Householder tridiagonalisation without accumulating the transformations: <paramref name="diagonal"/> gets the
-    /// diagonal, <paramref name="offDiagonal"/>[i] the element (i, i-1) ([0] = 0).
+    /// diagonal, <paramref name="offDiagonal"/>[i] the element (i, i-1) ([0] = 0). Step i reflects row i's leading
+    /// part u = a[i, 0..i) onto its last element and updates the leading block: A -= u qᵀ + q uᵀ with p = A u / h,
+    /// q = p - (uᵀp / 2h) u.
     /// </summary>
-    private static void Tridiagonalize(double[,] a, double[] diagonal, double[] offDiagonal)
+    private static void Tridiagonalize(double[][] a, double[] diagonal, double[] offDiagonal)
     {
         var n = diagonal.Length;
-        var p = new double[n];
+        var q = new double[n];
         for (var i = n - 1; i > 0; i--)
         {
-            var l = i - 1;
+            var length = i; // the leading block is [0, i)
+            var u = a[i].AsSpan(0, length);
             var scale = 0.0;
-            for (var k = 0; k <= l; k++) scale += Math.Abs(a[i, k]);
-            if (l == 0 || scale == 0)
+            foreach (var value in u) scale += Math.Abs(value);
+            if (length == 1 || scale == 0)
             {
-                offDiagonal[i] = a[i, l];
-                diagonal[i] = 0;
+                offDiagonal[i] = u[length - 1];
                 continue;
             }
-            var h = 0.0;
-            for (var k = 0; k <= l; k++)
-            {
-                a[i, k] /= scale;
-                h += a[i, k] * a[i, k];
-            }
-            var f = a[i, l];
+            for (var k = 0; k < length; k++) u[k] /= scale;
+            var h = Dot(u, u);
+            var f = u[length - 1];
             var g = f >= 0 ? -Math.Sqrt(h) : Math.Sqrt(h);
             offDiagonal[i] = scale * g;
             h -= f * g;
-            a[i, l] = f - g;
-            // p = A u / h, then K = uᵀp / 2h, q = p - K u, A -= u qᵀ + q uᵀ (lower triangle only).
-            f = 0;
-            for (var j = 0; j <= l; j++)
-            {
-                g = 0;
-                for (var k = 0; k <= j; k++) g += a[j, k] * a[i, k];
-                for (var k = j + 1; k <= l; k++) g += a[k, j] * a[i, k];
-                p[j] = g / h;
-                f += p[j] * a[i, j];
-            }
-            var hh = f / (h + h);
-            for (var j = 0; j <= l; j++)
-            {
-                f = a[i, j];
-                p[j] = g = p[j] - hh * f;
-                for (var k = 0; k <= j; k++) a[j, k] -= f * p[k] + g * a[i, k];
-            }
-            diagonal[i] = h; // scratch: the diagonal is read below
+            u[length - 1] = f - g;
+            var p = q.AsSpan(0, length);
+            for (var j = 0; j < length; j++) p[j] = Dot(a[j].AsSpan(0, length), u) / h;
+            var half = Dot(p, u) / (h + h);
+            for (var j = 0; j < length; j++) p[j] -= half * u[j];
+            for (var j = 0; j < length; j++) SubtractTwo(a[j].AsSpan(0, length), u[j], p, p[j], u);
         }
         offDiagonal[0] = 0;
-        for (var i = 0; i < n; i++) diagonal[i] = a[i, i];
+        for (var i = 0; i < n; i++) diagonal[i] = a[i][i];
     }
 
+    private static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        var width = Vector<double>.Count;
+        var sum = Vector<double>.Zero;
+        var k = 0;
+        for (; k <= x.Length - width; k += width) sum += new Vector<double>(x[k..]) * new Vector<double>(y[k..]);
+        var total = Vector.Sum(sum);
+        for (; k < x.Length; k++) total += x[k] * y[k];
+        return total;
+    }
+
+    /// <summary>row -= a x + b y.</summary>
+    private static void SubtractTwo(Span<double> row, double a, ReadOnlySpan<double> x, double b, ReadOnlySpan<double> y)
+    {
+        var width = Vector<double>.Count;
+        var k = 0;
+        for (; k <= row.Length - width; k += width)
+            (new Vector<double>(row[k..]) - a * new Vector<double>(x[k..]) - b * new Vector<double>(y[k..])).CopyTo(row[k..]);
+        for (; k < row.Length; k++) row[k] -= a * x[k] + b * y[k];
+    }
     /// <summary>Implicit QL with shifts on a symmetric tridiagonal matrix; the eigenvalues replace <paramref name="d"/>.</summary>
     private static void TridiagonalQl(double[] d, double[] e)
     {
