@@ -89,6 +89,34 @@ def table(rows, codes):
     return "\n".join(lines)
 
 
+def recipe(manifest):
+    """Recipe and budget: of the training run, or per code of a pruned model's LoRA recovery (train/sap.py)."""
+    if "backbones" in manifest:
+        lines = [f"## Recipe\nThe unpruned FECCT `{manifest['teacher']}` pruned by the mask each code's entry names "
+                 "(heads and FFN channels removed; masks in masks.json, Fisher importance under a FLOPs budget), then a "
+                 "LoRA adapter on Q, K, V, O per code trained with BCE + KD from the unpruned model (`train/sap.py`), "
+                 "all-zero codewords, Eb/N0 uniform in [2, 7] dB, Adam, cosine over the wall-clock budget.\n",
+                 "| code | mask (kappa) | backbone parameters | adapter parameters | rank / alpha / gamma | steps | minutes | device |",
+                 "|---|---|---|---|---|---|---|---|"]
+        backbones = {b["mask"]: b for b in manifest["backbones"]}
+        for entry in manifest["codes"]:
+            r, b = entry["recovery"], entry["budget"]
+            lines.append(f"| {entry['code']} | {entry['mask']} ({entry['kappa']}) | {backbones[entry['mask']]['parameters']} | "
+                         f"{entry['adapter_parameters']} | {r['rank']} / {r['alpha']:g} / {r['gamma']:g} | {b['steps']} | "
+                         f"{b['wall_s'] / 60:.1f} | {b['device']} |")
+        return "\n".join(lines) + "\n"
+    train, budget = manifest["train"], manifest["budget"]
+    return f"""## Recipe
+All-zero codewords, BPSK-AWGN, Eb/N0 uniform per sample in [{train['ebn0_low']}, {train['ebn0_high']}] dB,
+batch {train['batch_size']}, Adam, peak LR {train['lr']} (warm-up {train['warmup_steps']} steps) cosine to {train['min_lr']},
+seed {train['seed']}. Config: `train/config/` (arch `{train['arch']}`, model {json.dumps(train['model'])}).
+
+## Budget
+{budget['steps']} steps ({budget['samples']} frames) in {budget['wall_s'] / 60:.1f} min on {budget['device']}.
+The papers train for 1000 epochs x 1000 steps of batch 128 on a GPU; this model saw a small fraction of that.
+"""
+
+
 def summary(models_dir):
     """Markdown table: per model and code, -ln(BER) at each point next to BP-50 from the same eval files."""
     lines = ["| model | code | budget | 4 dB | 5 dB | 6 dB | BP-50 4 / 5 / 6 dB |", "|---|---|---|---|---|---|---|"]
@@ -100,8 +128,8 @@ def summary(models_dir):
         with open(manifest_path) as f:
             manifest = json.load(f)
         rows = read_rows(os.path.join(folder, "eval", file) for file in sorted(os.listdir(os.path.join(folder, "eval"))))
-        budget = manifest["budget"]
         for entry in manifest["codes"]:
+            budget = entry.get("budget") or manifest["budget"]
             own = {r["ebn0_db"]: r for r in rows if r["code"] == entry["code"] and r["decoder"] == manifest["architecture"]}
             bp = {r["ebn0_db"]: r for r in rows if r["code"] == entry["code"] and r["decoder"] == "bp"}
             cells = [f"{own[p]['neg_ln_ber']:.2f}" if p in own else "-" for p in (4, 5, 6)]
@@ -132,7 +160,7 @@ def main(argv):
         json.dump(manifest, f, indent=2)
         f.write("\n")
 
-    train, budget, config = manifest["train"], manifest["budget"], manifest["config"]
+    config = manifest["config"]
     model_keys = ", ".join(f"{k}={v}" for k, v in config.items() if k not in ("n", "m", "codes"))
     card = f"""# {manifest['name']}
 
@@ -146,15 +174,7 @@ def main(argv):
 | FLOPs per frame | {manifest['flops_per_frame']} (torch profiler, dense attention) |
 | input / output | {manifest['io']['input']} / {manifest['io']['output']} |
 
-## Recipe
-All-zero codewords, BPSK-AWGN, Eb/N0 uniform per sample in [{train['ebn0_low']}, {train['ebn0_high']}] dB,
-batch {train['batch_size']}, Adam, peak LR {train['lr']} (warm-up {train['warmup_steps']} steps) cosine to {train['min_lr']},
-seed {train['seed']}. Config: `train/config/` (arch `{train['arch']}`, model {json.dumps(train['model'])}).
-
-## Budget
-{budget['steps']} steps ({budget['samples']} frames) in {budget['wall_s'] / 60:.1f} min on {budget['device']}.
-The papers train for 1000 epochs x 1000 steps of batch 128 on a GPU; this model saw a small fraction of that.
-
+{recipe(manifest)}
 ## Measured
 `./receiver eval` on random codewords, at least the stated frame errors per point (stop rule in the rows' JSON):
 {table(rows, codes)}

@@ -5,10 +5,12 @@
   /usr/bin/python3 train/sap.py onboard --model=models/fecct-sap --code=SPEC [--tau=0.5] [--minutes=8]
       Algorithm 1: the nearest library entry's mask when kappa >= tau, else a new mask (added to the library);
       then LoRA recovery and export of the code into the model folder
-  /usr/bin/python3 train/sap.py recover --model=models/fecct-sap --code=SPEC --mask=ENTRY|dedicated [--minutes=8]
-      LoRA recovery with a given library entry's mask, or with the code's own (dedicated) mask
-  /usr/bin/python3 train/sap.py report --model=models/fecct-sap [--pairs=CODES]
-      Table 2 (FLOPs, parameters, adapter sizes) and spectral similarity vs mask Jaccard over code pairs
+  /usr/bin/python3 train/sap.py recover --model=models/fecct-sap --code=SPEC --mask=ENTRY|dedicated|full [--minutes=8]
+      LoRA recovery with a given library entry's mask, the code's own (dedicated) mask, or no pruning (full)
+  /usr/bin/python3 train/sap.py report --model=models/fecct-sap [--compare=models/fecct-dedicated] [--pairs=CODES]
+      Table 2 (FLOPs, parameters, adapter sizes), dedicated vs SAP -ln(BER) from the folders' ./receiver eval
+      files, and spectral similarity vs mask Jaccard over the code pairs of CODES (A,B,...; CODE:perm, CODE:rref,
+      CODE@seed for the paper's controls)
 
 A SAP model folder holds masks.json (the library), backbones/<MASK>.safetensors (the teacher pruned by that
 mask, shared by the codes using it), adapters/<CODE>.safetensors (rank-8 LoRA on Q, K, V, O), and per code
@@ -46,7 +48,7 @@ from train import device_name, neg_ln  # noqa: E402
 OPTIONS = {"teacher": "", "out": "", "model": "", "code": "", "codes": "", "mask": "", "tau": spectrum.TAU,
            "reduction": 0.4, "minutes": 8.0, "max_steps": 100000, "rank": 8, "alpha": 16.0, "gamma": 1.0,
            "lr": 2e-3, "batch_size": 128, "calibration": 1024, "merge": 1, "threads": 1, "seed": 1,
-           "pairs": "", "force": 0}
+           "pairs": "", "compare": "", "force": 0}
 
 
 # ---------------------------------------------------------------- models and codes
@@ -312,6 +314,10 @@ def cmd_recover(o):
         library.put(entry)
         library.save()
         kappa = 1.0
+    elif o["mask"] == "full":  # no pruning: the control that separates pruning loss from adapter gain
+        layers, heads, ffn = library.data["layers"], library.data["heads"], library.data["ffn"]
+        entry = {"code": "full", "heads": [[1] * heads] * layers, "ffn": [[1] * ffn] * layers}
+        kappa = 1.0
     else:
         entry = library.find(o["mask"])
         if entry is None:
@@ -376,12 +382,44 @@ def cmd_report(o):
                      f"{backbone['parameters']} | {entry['adapter_parameters']} | "
                      f"{100 * entry['adapter_parameters'] / full_params:.1f}% |")
     text = "\n".join(lines) + "\n"
+    if o["compare"]:
+        text += "\n" + comparison(folder, o["compare"], teacher_folder, [entry["code"] for entry in manifest["codes"]])
     if o["pairs"]:
         text += "\n" + similarity_study(teacher_folder, o["pairs"].split(","), library.data["flops_reduction"],
                                         o["calibration"], folder)
     print(text)
     with open(os.path.join(folder, "REPORT.md"), "w") as f:
         f.write("# SAP report (train/sap.py report)\n\n" + text)
+
+
+def comparison(folder, dedicated_folder, teacher_folder, codes):
+    """Table 3 of the paper from `./receiver eval --json` files: -ln(BER) of the unpruned teacher, the dedicated-mask
+    and the SAP-mask pruned models (after LoRA recovery), and BP-50, from each folder's eval/*.jsonl."""
+    from card import read_rows
+
+    def rows_of(model_folder):
+        eval_dir = os.path.join(model_folder, "eval")
+        files = [os.path.join(eval_dir, f) for f in sorted(os.listdir(eval_dir))] if os.path.isdir(eval_dir) else []
+        return read_rows(files)
+
+    models = [("unpruned", teacher_folder), ("dedicated mask", dedicated_folder), ("SAP mask", folder)]
+    results = {label: rows_of(path) for label, path in models}
+    lines = ["## Decoding: dedicated vs SAP masks after LoRA recovery (Table 3 of the paper, measured here)", "",
+             "`./receiver eval --json` rows in each model's eval/ folder: -ln(BER) at 4 / 5 / 6 dB "
+             "(frame errors at each point in the JSON rows).", "",
+             "| code | BP-50 | unpruned | dedicated mask | SAP mask (delta vs dedicated) |", "|---|---|---|---|---|"]
+    for code in codes:
+        def cells(label, decoder="fecct"):
+            got = {r["ebn0_db"]: r["neg_ln_ber"] for r in results[label] if r["code"] == code and r["decoder"] == decoder}
+            return [got.get(p) for p in (4.0, 5.0, 6.0)]
+        fmt = lambda values: " / ".join("-" if v is None else f"{v:.2f}" for v in values)  # noqa: E731
+        sap, dedicated = cells("SAP mask"), cells("dedicated mask")
+        delta = " / ".join("-" if a is None or b is None else f"{a - b:+.2f}" for a, b in zip(sap, dedicated))
+        bp = cells("SAP mask", "bp")
+        if all(v is None for v in bp):
+            bp = cells("unpruned", "bp")
+        lines.append(f"| {code} | {fmt(bp)} | {fmt(cells('unpruned'))} | {fmt(dedicated)} | {fmt(sap)} ({delta}) |")
+    return "\n".join(lines) + "\n"
 
 
 def entry_code(folder, entry):
