@@ -17,7 +17,9 @@ mask, shared by the codes using it), adapters/<CODE>.safetensors (rank-8 LoRA on
 the TorchScript the receiver runs (<CODE>.pt, adapter merged unless --merge=0) with its golden file.
 The teacher (the unpruned FECCT, also the KD teacher) is the folder the library names, beside this one.
 """
+import contextlib
 import copy
+import fcntl
 import json
 import math
 import os
@@ -121,6 +123,21 @@ def derive_entry(teacher_folder: str, code, reduction: float, frames: int, sourc
     total = flops_per_frame(model.export(0), code.n)
     heads, ffn = prune.derive_mask(model, 0, code, total, reduction, frames=frames, seed=seed)
     return mask_entry(code, model, heads, ffn, source, seed)
+
+
+@contextlib.contextmanager
+def folder_lock(folder: str):
+    """Serialises read-modify-write of a model folder's masks.json and manifest.json between concurrent runs."""
+    with open(os.path.join(folder, ".lock"), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def add_entry(folder: str, entry: dict):
+    with folder_lock(folder):
+        library = spectrum.Library.load(os.path.join(folder, "masks.json"))
+        library.put(entry)
+        library.save()
 
 
 def teacher_folder_of(model_folder: str, library) -> str:
@@ -266,6 +283,11 @@ def write_code(folder, code, entry, kappa, student, backbone_state, backbone_par
 
 
 def update_manifest(folder, code_entry, backbone, teacher_manifest):
+    with folder_lock(folder):
+        _update_manifest(folder, code_entry, backbone, teacher_manifest)
+
+
+def _update_manifest(folder, code_entry, backbone, teacher_manifest):
     path = os.path.join(folder, "manifest.json")
     manifest = {}
     if os.path.exists(path):
@@ -311,8 +333,7 @@ def cmd_recover(o):
     if o["mask"] == "dedicated":
         entry = derive_entry(teacher_folder_of(folder, library), code, library.data["flops_reduction"],
                              o["calibration"], "dedicated")
-        library.put(entry)
-        library.save()
+        add_entry(folder, entry)
         kappa = 1.0
     elif o["mask"] == "full":  # no pruning: the control that separates pruning loss from adapter gain
         layers, heads, ffn = library.data["layers"], library.data["heads"], library.data["ffn"]
@@ -346,8 +367,7 @@ def cmd_onboard(o):
         print(f"{code.name}: derive a new mask (nearest {nearest['code']} has kappa {kappa:.4f} < tau {o['tau']})")
         entry = derive_entry(teacher_folder_of(folder, library), code, library.data["flops_reduction"],
                              o["calibration"], "derived")
-        library.put(entry)
-        library.save()
+        add_entry(folder, entry)
         kappa = 1.0
     recover(folder, code, entry, round(kappa, 4), o)
 
