@@ -49,11 +49,25 @@ internal static class ModelsCommand
 
     private sealed record OnboardRequest(string Code, string Model, double? Tau, double Minutes, bool Plan, bool Json);
 
+    /// <summary>
+    /// The model folder onboarding writes into. A bare name resolves in the repository's models/ first (unless
+    /// RECEIVER_MODELS_DIR is set): the copy beside the app is replaced by the next build, so an adapter trained into it would be lost.
+    /// </summary>
+    private static ModelManifest ResolveForWriting(string spec)
+    {
+        var root = PythonScript.FindRepository();
+        var bareName = spec.IndexOfAny(['/', '\\']) < 0 && !Directory.Exists(spec) && !File.Exists(spec);
+        if (bareName && root is not null && Environment.GetEnvironmentVariable(ModelCatalog.ModelsDirectoryVariable) is null
+            && File.Exists(Path.Combine(root, ModelCatalog.ModelsFolderName, spec.Trim(), ModelManifest.FileName)))
+            return ModelManifest.Load(Path.Combine(root, ModelCatalog.ModelsFolderName, spec.Trim(), ModelManifest.FileName));
+        return ModelCatalog.Default.Resolve(spec);
+    }
+
     private static async Task<int> OnboardAsync(Terminal terminal, OnboardRequest request, CancellationToken cancellationToken)
     {
         if (!(request.Minutes > 0)) throw new UsageException($"--minutes must be positive, got {request.Minutes}");
         var code = CodeLibrary.Load(request.Code);
-        var model = ModelCatalog.Default.Resolve(request.Model);
+        var model = ResolveForWriting(request.Model);
         var library = model.LoadLibrary();
         var signature = SpectralSignature.Compute(code.H, library.Signature.K);
         var ranking = library.Rank(signature);
