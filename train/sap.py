@@ -49,7 +49,7 @@ from train import device_name, neg_ln  # noqa: E402
 
 OPTIONS = {"teacher": "", "out": "", "model": "", "code": "", "codes": "", "mask": "", "tau": spectrum.TAU,
            "reduction": 0.4, "minutes": 8.0, "max_steps": 100000, "rank": 8, "alpha": 16.0, "gamma": 1.0,
-           "lr": 2e-3, "batch_size": 128, "calibration": 1024, "merge": 1, "threads": 1, "seed": 1,
+           "lr": 2e-3, "batch_size": 0, "calibration": 1024, "merge": 1, "threads": 1, "seed": 1,
            "pairs": "", "compare": "", "force": 0}
 
 
@@ -180,6 +180,12 @@ def pruned_student(teacher, heads, ffn):
     return prune.prune(copy.deepcopy(teacher), heads, ffn)
 
 
+def batch_size(code, o) -> int:
+    """--batch_size, or by default 128 frames for graphs up to 256 nodes and 32 above (a step's time and attention
+    memory grow with (n + m)^2: nr:224,256 has 504 nodes)."""
+    return o["batch_size"] or (128 if code.n + code.m <= 256 else 32)
+
+
 def train_adapters(student, teacher, code, o):
     """LoRA recovery: BCE + gamma KD from the unpruned teacher, Adam on the adapters only, cosine over the
     wall-clock budget. Returns (steps, wall seconds)."""
@@ -195,7 +201,7 @@ def train_adapters(student, teacher, code, o):
             break
         for group in optimizer.param_groups:
             group["lr"] = 1e-5 + 0.5 * (o["lr"] - 1e-5) * (1.0 + math.cos(math.pi * progress))
-        batch = sample_code_batch(code, o["batch_size"], 2.0, 7.0, generator)
+        batch = sample_code_batch(code, batch_size(code, o), 2.0, 7.0, generator)
         with torch.no_grad():
             teacher_logits = teacher(batch.llr, 0)
         logits = student(batch.llr, 0)
@@ -213,9 +219,11 @@ def train_adapters(student, teacher, code, o):
 
 
 @torch.no_grad()
-def quick_ber(model, code, frames=20000, batch=1000, seed=5):
+def quick_ber(model, code, frames=20000, seed=5):
     """-ln(BER) at 4/5/6 dB on all-zero frames (a progress check; the card's figures come from ./receiver eval)."""
     generator = torch.Generator().manual_seed(seed)
+    batch = 500 if code.n + code.m <= 256 else 50
+    frames = frames if code.n + code.m <= 256 else frames // 10
     out = []
     for ebn0 in (4.0, 5.0, 6.0):
         errors = bits = 0
@@ -243,7 +251,7 @@ def recover(folder: str, code, entry: dict, kappa, o):
           f"(teacher {quick_ber(teacher, code)})", flush=True)
     write_code(folder, code, entry, kappa, student, backbone_state, backbone_parameters, teacher_manifest,
                {"steps": steps, "wall_s": round(wall, 1), "device": device_name("cpu"),
-                "samples": steps * o["batch_size"]}, o)
+                "samples": steps * batch_size(code, o)}, o)
 
 
 def write_code(folder, code, entry, kappa, student, backbone_state, backbone_parameters, teacher_manifest, budget, o):
@@ -274,7 +282,8 @@ def write_code(folder, code, entry, kappa, student, backbone_state, backbone_par
                   "flops_per_frame": flops_per_frame(module, code.n),
                   "mask": entry["code"], "kappa": kappa, "adapter": adapter_file,
                   "adapter_parameters": adapter_parameters, "merged": bool(o["merge"]), "budget": budget,
-                  "recovery": {k: o[k] for k in ("rank", "alpha", "gamma", "lr", "batch_size", "minutes", "seed")}}
+                  "recovery": dict({k: o[k] for k in ("rank", "alpha", "gamma", "lr", "minutes", "seed")},
+                                   batch_size=batch_size(code, o))}
     backbone = {"mask": entry["code"], "weights": backbone_file, "parameters": backbone_parameters,
                 "heads": heads, "ffn": ffn}
     update_manifest(folder, code_entry, backbone, teacher_manifest)
@@ -450,15 +459,21 @@ def entry_code(folder, entry):
 
 def similarity_study(teacher_folder, specs, reduction, frames, folder):
     """Dedicated masks of every code (and control variant), then kappa and Jaccard of every pair, and Pearson's r."""
+    cache = os.path.join(folder, "study-masks.json")  # the derived masks, reused by later reports
     masks = {}
+    if os.path.exists(cache):
+        with open(cache) as f:
+            masks = json.load(f)
     for spec in specs:
+        if spec in masks:
+            continue
         code = variant(spec.split("@")[0])
         seed = int(spec.split("@")[1]) if "@" in spec else 0
         entry = derive_entry(teacher_folder, code, reduction, frames, "study", seed)
         masks[spec] = entry
         print(f"  mask of {spec}: heads {np.sum(entry['heads'], axis=1).tolist()}, "
               f"ffn {np.sum(entry['ffn'], axis=1).tolist()}", flush=True)
-    with open(os.path.join(folder, "study-masks.json"), "w") as f:
+    with open(cache, "w") as f:
         json.dump(masks, f)
     rows = []
     for i, a in enumerate(specs):
