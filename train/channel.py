@@ -6,6 +6,7 @@ Training uses the all-zero codeword (x = +1 everywhere), with Eb/N0 drawn per sa
 """
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn as nn
 
@@ -37,19 +38,51 @@ KNOWN_BIT_LLR = 1e4  # the receiver's LLR for known (filler) bits, IBlockCode.Kn
 
 def sample_code_batch(code, batch: int, ebn0_low: float, ebn0_high: float,
                       generator: torch.Generator = None, device="cpu") -> Batch:
-    """sample_batch over a code's decoding graph: for punctured/shortened codes (5G NR, code.transmitted set) the
+    """sample_batch over a code's decoding graph. For punctured/shortened codes (5G NR, code.transmitted set) the
     channel carries only the transmitted columns; punctured columns get LLR 0, known filler bits KNOWN_BIT_LLR,
-    as the receiver maps them (IBlockCode.ToGraphLlr). x, z and llr are (B, graph columns)."""
+    as the receiver maps them (IBlockCode.ToGraphLlr), and the codewords are random: with all-zero codewords a
+    punctured bit (LLR 0, decided 0) would always be right and a model would never learn to recover it.
+    x, z and llr are (B, graph columns)."""
     if code.transmitted is None:
         return sample_batch(batch, code.n, code.rate, ebn0_low, ebn0_high, generator, device)
+    basis = torch.from_numpy(codeword_basis(code)).float()  # (k, n_graph)
+    info = (torch.rand(batch, basis.shape[0], generator=generator) < 0.5).float()
+    x = (1.0 - 2.0 * torch.remainder(info @ basis, 2.0)).to(device)  # (B, n_graph) bipolar codewords
     sent = sample_batch(batch, len(code.transmitted), code.rate, ebn0_low, ebn0_high, generator, device)
     columns = torch.as_tensor(code.transmitted, dtype=torch.long, device=device)
+    y = x[:, columns] + sent.sigma * sent.z  # (B, n_sent)
     z = torch.zeros(batch, code.n, device=device).index_copy_(1, columns, sent.z)  # (B, n_graph)
-    llr = torch.zeros(batch, code.n, device=device).index_copy_(1, columns, sent.llr)  # (B, n_graph)
+    llr = torch.zeros(batch, code.n, device=device).index_copy_(1, columns, canonical_llr(y, sent.sigma))
     if len(code.known_zero):
         llr[:, torch.as_tensor(code.known_zero, dtype=torch.long, device=device)] = KNOWN_BIT_LLR
-    return Batch(x=torch.ones(batch, code.n, device=device), z=z, sigma=sent.sigma, ebn0=sent.ebn0,
-                 rate=code.rate, llr=llr)
+    return Batch(x=x, z=z, sigma=sent.sigma, ebn0=sent.ebn0, rate=code.rate, llr=llr)
+
+
+def codeword_basis(code) -> np.ndarray:
+    """(k, n) GF(2) basis of the codewords of H with the known-zero columns at 0 (cached on the code)."""
+    if getattr(code, "_basis", None) is None:
+        free = np.setdiff1d(np.arange(code.n), code.known_zero if code.known_zero is not None else [])
+        A, pivots, row = code.H[:, free].copy() % 2, [], 0
+        for col in range(A.shape[1]):  # reduced row echelon form
+            hits = np.nonzero(A[row:, col])[0]
+            if len(hits) == 0:
+                continue
+            A[[row, row + hits[0]]] = A[[row + hits[0], row]]
+            others = np.nonzero(A[:, col])[0]
+            A[others[others != row]] ^= A[row]
+            pivots.append(col)
+            row += 1
+            if row == A.shape[0]:
+                break
+        basis = []
+        for col in (c for c in range(A.shape[1]) if c not in set(pivots)):
+            vector = np.zeros(code.n, dtype=np.uint8)
+            vector[free[col]] = 1
+            for r, pivot in enumerate(pivots):  # pivot variable = sum of the free ones in its row
+                vector[free[pivot]] = A[r, col]
+            basis.append(vector)
+        code._basis = np.array(basis)
+    return code._basis
 
 
 def sigma_for(ebn0_db: torch.Tensor, rate: float) -> torch.Tensor:
@@ -84,7 +117,8 @@ def multiplicative_noise_target(llr: torch.Tensor, x_bipolar: torch.Tensor) -> t
     The model's logit is then the log-odds that the hard decision is correct, so
     x_hat = sign(L) * sign(logit) and sign(L) * logit is an LLR-like soft output (positive = bit 0).
     """
-    return (llr * x_bipolar >= 0).float()  # (B, n)
+    hard = torch.where(llr >= 0, 1.0, -1.0)  # L = 0 (punctured) is decided bit 0, like soft_output and decide
+    return (hard * x_bipolar > 0).float()  # (B, n)
 
 
 def soft_output(llr: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:

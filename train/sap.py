@@ -168,11 +168,13 @@ def cmd_library(o):
 
 # ---------------------------------------------------------------- recovery
 
-def kd_loss(student_logits, teacher_logits):
-    """Mean KL(q_t || q_s) of the bitwise posteriors q = sigmoid(logit) (the logits already carry sign(y))."""
+def kd_loss(student_logits, teacher_logits, weight):
+    """Mean KL(q_t || q_s) of the bitwise posteriors q = sigmoid(logit) (the logits already carry sign(y)) over the
+    bits where weight is 1: not over punctured bits (LLR 0), which the teacher never learned to recover."""
     p = torch.sigmoid(teacher_logits)
-    return (p * (F.logsigmoid(teacher_logits) - F.logsigmoid(student_logits))
-            + (1 - p) * (F.logsigmoid(-teacher_logits) - F.logsigmoid(-student_logits))).mean()
+    kl = (p * (F.logsigmoid(teacher_logits) - F.logsigmoid(student_logits))
+          + (1 - p) * (F.logsigmoid(-teacher_logits) - F.logsigmoid(-student_logits)))
+    return (kl * weight).sum() / weight.sum().clamp(min=1.0)
 
 
 def pruned_student(teacher, heads, ffn):
@@ -206,7 +208,7 @@ def train_adapters(student, teacher, code, o):
             teacher_logits = teacher(batch.llr, 0)
         logits = student(batch.llr, 0)
         bce = F.binary_cross_entropy_with_logits(logits, multiplicative_noise_target(batch.llr, batch.x))
-        loss = bce + o["gamma"] * kd_loss(logits, teacher_logits)
+        loss = bce + o["gamma"] * kd_loss(logits, teacher_logits, (batch.llr != 0).float())
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -229,7 +231,7 @@ def quick_ber(model, code, frames=20000, seed=5):
         errors = bits = 0
         for _ in range(frames // batch):
             data = sample_code_batch(code, batch, ebn0, ebn0, generator)
-            errors += decide(data.llr, model(data.llr, 0)).sum().item()
+            errors += (decide(data.llr, model(data.llr, 0)) != (data.x < 0).float()).sum().item()
             bits += data.llr.numel()
         out.append(round(neg_ln(errors / bits), 2))
     return out

@@ -155,8 +155,9 @@ def evaluate(model, codes, cfg: TrainConfig, generator):
             errors = hard_errors = bits = 0
             for _ in range(max(1, cfg.eval_frames // cfg.eval_batch)):
                 batch = sample_code_batch(code, cfg.eval_batch, ebn0, ebn0, generator, cfg.device)
-                errors += decide(batch.llr, model(batch.llr, index)).sum().item()
-                hard_errors += hard_bits(batch.llr).sum().item()
+                bits_sent = (batch.x < 0).float()  # all zero, except for punctured codes' random codewords
+                errors += (decide(batch.llr, model(batch.llr, index)) != bits_sent).sum().item()
+                hard_errors += (hard_bits(batch.llr) != bits_sent).sum().item()
                 bits += batch.llr.numel()
             rows.append((code.name, ebn0, errors / bits, hard_errors / bits, int(errors), bits))
     model.train()
@@ -226,8 +227,8 @@ def main(argv):
         step += 1
 
         with torch.no_grad():
-            ber = decide(batch.llr, logits).mean().item()  # all-zero: every 1 is an error
-            hard_ber = hard_bits(batch.llr).mean().item()
+            ber = (decide(batch.llr, logits) != (batch.x < 0).float()).float().mean().item()
+            hard_ber = (hard_bits(batch.llr) != (batch.x < 0).float()).float().mean().item()
         blend = lambda old, new: new if old is None else smoothing * old + (1 - smoothing) * new  # noqa: E731
         running_loss = blend(running_loss, loss.item())
         running_ber = blend(running_ber, ber)

@@ -12,7 +12,7 @@ import fecct  # noqa: E402
 import lora  # noqa: E402
 import prune  # noqa: E402
 import spectrum  # noqa: E402
-from channel import KNOWN_BIT_LLR, sample_code_batch  # noqa: E402
+from channel import KNOWN_BIT_LLR, multiplicative_noise_target, sample_code_batch  # noqa: E402
 from codes import Code, load_code  # noqa: E402
 from export import flops_per_frame  # noqa: E402
 
@@ -145,6 +145,11 @@ def test_punctured_code_batches_follow_the_receivers_graph_mapping():
     assert (batch.llr[:, [2, 3, 47, 48]] == 0).all()
     assert (batch.llr[:, [0, 1]] == KNOWN_BIT_LLR).all()
     assert abs(code.rate - 24 / 43) < 1e-12
+    bits = (batch.x < 0).float()
+    assert (torch.remainder(bits @ torch.from_numpy(H).float().t(), 2.0) == 0).all()  # random codewords of H
+    assert (bits[:, [0, 1]] == 0).all() and bits.sum() > 0  # fillers stay 0, the rest varies
+    target = multiplicative_noise_target(batch.llr, batch.x)
+    assert (target[:, [2, 3]] == (batch.x[:, [2, 3]] > 0).float()).all()  # a punctured bit is right when it is 0
 
 
 if __name__ == "__main__":
