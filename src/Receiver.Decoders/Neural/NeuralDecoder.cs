@@ -10,6 +10,8 @@ namespace Receiver.Decoders.Neural;
 /// A neural decoder (ECCT, FECCT, ECCFM): the model's TorchScript for this code, run through the libtorch
 /// bridge on the canonical LLRs of a batch, gives a soft output per bit (positive = bit 0); bits are
 /// soft &lt; 0, and the syndrome decides the status (H c = 0: Converged, else NotConverged; Iterations 1).
+/// On punctured codes (5G NR) the erased columns (LLR 0: punctured systematic bits, untransmitted parity) are then
+/// recomputed from the other decided bits through H (<see cref="ErasedBitSolver"/>): the model has no hard decision there to correct.
 /// Large batches run as sub-batches of at most <see cref="DecoderOptions.NeuralMaxBatch"/> frames through
 /// pooled buffers. libtorch spreads one forward pass over <see cref="DecoderOptions.Parallelism"/> threads
 /// (0: one, measured faster than two on these small models; a process-wide setting) and OpenBLAS is held to one thread. The model runs on
@@ -22,6 +24,7 @@ public sealed class NeuralDecoder : IBatchDecoder, IDisposable
 
     private readonly TorchScriptModel _model;
     private readonly int _graphLength;
+    private readonly ErasedBitSolver? _erasedBits;
 
     /// <summary>Loads <paramref name="model"/>'s TorchScript for <paramref name="code"/> after checking that it fits (see <see cref="Check"/>).</summary>
     /// <exception cref="ModelException">The model is of another architecture, has no entry for the code, or was trained on another matrix.</exception>
@@ -39,6 +42,7 @@ public sealed class NeuralDecoder : IBatchDecoder, IDisposable
         Entry = Check(name, code, model);
         MaxBatch = options.NeuralMaxBatch;
         _graphLength = code.H.Columns;
+        _erasedBits = ErasedBitSolver.Create(code);
         _model = TorchScriptModel.Load(model.PathOf(Entry.TorchScript), options.NeuralDevice);
         // 0 means one libtorch thread here, not all cores: these models' ops are too small to split well
         // (bench neural, 2 cores: eccfm-polar64 batch 64 4902 frames/s with 1 thread vs 2470 with 2; batch-1 p50 404 vs 1022 us).
@@ -129,6 +133,8 @@ public sealed class NeuralDecoder : IBatchDecoder, IDisposable
 
         var rows = Math.Min(frames, MaxBatch);
         var soft = ArrayPool<float>.Shared.Rent(rows * _graphLength);
+        var syndromeBuffer = _erasedBits is null ? null : ArrayPool<byte>.Shared.Rent(Code.H.Rows);
+        var syndrome = syndromeBuffer.AsSpan();
         try
         {
             for (var first = 0; first < frames; first += MaxBatch)
@@ -140,6 +146,7 @@ public sealed class NeuralDecoder : IBatchDecoder, IDisposable
                 for (var i = 0; i < frameBits.Length; i++) frameBits[i] = frameSoft[i] < 0f ? (byte)1 : (byte)0;
                 for (var f = 0; f < count; f++)
                 {
+                    _erasedBits?.Fill(frameBits.Slice(f * OutputLength, OutputLength), syndrome);
                     var unsatisfied = Code.H.SyndromeWeight(frameBits.Slice(f * OutputLength, OutputLength));
                     status[first + f] = new DecodeStatus(unsatisfied == 0 ? DecodeOutcome.Converged : DecodeOutcome.NotConverged, 1, unsatisfied);
                 }
@@ -148,6 +155,7 @@ public sealed class NeuralDecoder : IBatchDecoder, IDisposable
         finally
         {
             ArrayPool<float>.Shared.Return(soft);
+            if (syndromeBuffer is not null) ArrayPool<byte>.Shared.Return(syndromeBuffer);
         }
     }
 
