@@ -96,8 +96,8 @@ def recipe(manifest):
                  "(heads and FFN channels removed; masks in masks.json, Fisher importance under a FLOPs budget), then a "
                  "LoRA adapter on Q, K, V, O per code trained with BCE + KD from the unpruned model (`train/sap.py`), "
                  "all-zero codewords (random codewords for punctured codes such as nr:K,N), Eb/N0 uniform in [2, 7] dB, "
-                 "Adam, cosine over the wall-clock budget. A code whose mask is its own (kappa 1.0) had no library entry "
-                 "near enough (kappa < tau) and got a new mask, added to the library.\n",
+                 "Adam, cosine over the wall-clock budget. Kappa 1.0: the code's own mask, derived for it (dedicated, or "
+                 "onboarded with no library entry at kappa >= tau).\n",
                  "| code | mask (kappa) | backbone parameters | adapter parameters | rank / alpha / gamma | steps | minutes | device |",
                  "|---|---|---|---|---|---|---|---|"]
         backbones = {b["mask"]: b for b in manifest["backbones"]}
