@@ -7,7 +7,7 @@
       then LoRA recovery and export of the code into the model folder
   /usr/bin/python3 train/sap.py recover --model=models/fecct-sap --code=SPEC --mask=ENTRY|dedicated|full [--minutes=8]
       LoRA recovery with a given library entry's mask, the code's own (dedicated) mask, or no pruning (full)
-  /usr/bin/python3 train/sap.py report --model=models/fecct-sap [--compare=models/fecct-dedicated] [--pairs=CODES]
+  /usr/bin/python3 train/sap.py report --model=models/fecct-sap [--compare=models/fecct-dedicated] [--control=models/fecct-lora] [--pairs=CODES]
       Table 2 (FLOPs, parameters, adapter sizes), dedicated vs SAP -ln(BER) from the folders' ./receiver eval
       files, and spectral similarity vs mask Jaccard over the code pairs of CODES (A,B,...; CODE:perm, CODE:rref,
       CODE@seed for the paper's controls)
@@ -50,7 +50,7 @@ from train import device_name, neg_ln  # noqa: E402
 OPTIONS = {"teacher": "", "out": "", "model": "", "code": "", "codes": "", "mask": "", "tau": spectrum.TAU,
            "reduction": 0.4, "minutes": 8.0, "max_steps": 100000, "rank": 8, "alpha": 16.0, "gamma": 1.0,
            "lr": 2e-3, "batch_size": 0, "calibration": 1024, "merge": 1, "threads": 1, "seed": 1,
-           "pairs": "", "compare": "", "force": 0}
+           "pairs": "", "compare": "", "control": "", "force": 0}
 
 
 # ---------------------------------------------------------------- models and codes
@@ -414,7 +414,8 @@ def cmd_report(o):
                      f"{100 * entry['adapter_parameters'] / full_params:.1f}% |")
     text = "\n".join(lines) + "\n"
     if o["compare"]:
-        text += "\n" + comparison(folder, o["compare"], teacher_folder, [entry["code"] for entry in manifest["codes"]])
+        text += "\n" + comparison(folder, o["compare"], teacher_folder, [entry["code"] for entry in manifest["codes"]],
+                                   o["control"])
     if o["pairs"]:
         text += "\n" + similarity_study(teacher_folder, o["pairs"].split(","), library.data["flops_reduction"],
                                         o["calibration"], folder)
@@ -423,7 +424,7 @@ def cmd_report(o):
         f.write("# SAP report (train/sap.py report)\n\n" + text)
 
 
-def comparison(folder, dedicated_folder, teacher_folder, codes):
+def comparison(folder, dedicated_folder, teacher_folder, codes, control_folder=""):
     """Table 3 of the paper from `./receiver eval --json` files: -ln(BER) of the unpruned teacher, the dedicated-mask
     and the SAP-mask pruned models (after LoRA recovery), and BP-50, from each folder's eval/*.jsonl."""
     from card import read_rows
@@ -434,11 +435,14 @@ def comparison(folder, dedicated_folder, teacher_folder, codes):
         return read_rows(files)
 
     models = [("unpruned", teacher_folder), ("dedicated mask", dedicated_folder), ("SAP mask", folder)]
+    if control_folder:
+        models.append(("unpruned + LoRA", control_folder))
     results = {label: rows_of(path) for label, path in models}
     lines = ["## Decoding: dedicated vs SAP masks after LoRA recovery (Table 3 of the paper, measured here)", "",
              "`./receiver eval --json` rows in each model's eval/ folder: -ln(BER) at 4 / 5 / 6 dB "
              "(frame errors at each point in the JSON rows).", "",
-             "| code | BP-50 | unpruned | dedicated mask | SAP mask (delta vs dedicated) |", "|---|---|---|---|---|"]
+             "| code | BP-50 | unpruned | unpruned + LoRA | dedicated mask | SAP mask (delta vs dedicated) |",
+             "|---|---|---|---|---|---|"]
     for code in codes:
         def cells(label, decoder="fecct"):
             got = {r["ebn0_db"]: r["neg_ln_ber"] for r in results[label] if r["code"] == code and r["decoder"] == decoder}
@@ -449,7 +453,8 @@ def comparison(folder, dedicated_folder, teacher_folder, codes):
         bp = cells("SAP mask", "bp")
         if all(v is None for v in bp):
             bp = cells("unpruned", "bp")
-        lines.append(f"| {code} | {fmt(bp)} | {fmt(cells('unpruned'))} | {fmt(dedicated)} | {fmt(sap)} ({delta}) |")
+        control = fmt(cells("unpruned + LoRA")) if control_folder else "-"
+        lines.append(f"| {code} | {fmt(bp)} | {fmt(cells('unpruned'))} | {control} | {fmt(dedicated)} | {fmt(sap)} ({delta}) |")
     return "\n".join(lines) + "\n"
 
 
