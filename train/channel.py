@@ -10,6 +10,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from codes import rref
+
 
 @dataclass
 class Batch:
@@ -62,20 +64,9 @@ def codeword_basis(code) -> np.ndarray:
     """(k, n) GF(2) basis of the codewords of H with the known-zero columns at 0 (cached on the code)."""
     if getattr(code, "_basis", None) is None:
         free = np.setdiff1d(np.arange(code.n), code.known_zero if code.known_zero is not None else [])
-        A, pivots, row = code.H[:, free].copy() % 2, [], 0
-        for col in range(A.shape[1]):  # reduced row echelon form
-            hits = np.nonzero(A[row:, col])[0]
-            if len(hits) == 0:
-                continue
-            A[[row, row + hits[0]]] = A[[row + hits[0], row]]
-            others = np.nonzero(A[:, col])[0]
-            A[others[others != row]] ^= A[row]
-            pivots.append(col)
-            row += 1
-            if row == A.shape[0]:
-                break
+        A, pivots = rref(code.H[:, free])
         basis = []
-        for col in (c for c in range(A.shape[1]) if c not in set(pivots)):
+        for col in (c for c in range(A.shape[1]) if c not in set(pivots)):  # one basis vector per free column
             vector = np.zeros(code.n, dtype=np.uint8)
             vector[free[col]] = 1
             for r, pivot in enumerate(pivots):  # pivot variable = sum of the free ones in its row

@@ -83,22 +83,25 @@ def read_dense(path) -> np.ndarray:
     return H
 
 
-def gf2_rank(H: np.ndarray) -> int:
-    A = H.copy() % 2
-    rank = 0
+def rref(H: np.ndarray):
+    """(A, pivots): the reduced row echelon form of H over GF(2) (rank rows) and its pivot columns."""
+    A, pivots, row = H.copy() % 2, [], 0
     for col in range(A.shape[1]):
-        pivots = np.nonzero(A[rank:, col])[0]
-        if len(pivots) == 0:
-            continue
-        pivot = rank + pivots[0]
-        A[[rank, pivot]] = A[[pivot, rank]]
-        below = np.nonzero(A[:, col])[0]
-        below = below[below != rank]
-        A[below] ^= A[rank]
-        rank += 1
-        if rank == A.shape[0]:
+        if row == A.shape[0]:
             break
-    return rank
+        hits = np.nonzero(A[row:, col])[0]
+        if len(hits) == 0:
+            continue
+        A[[row, row + hits[0]]] = A[[row + hits[0], row]]
+        others = np.nonzero(A[:, col])[0]
+        A[others[others != row]] ^= A[row]
+        pivots.append(col)
+        row += 1
+    return A[:row], pivots
+
+
+def gf2_rank(H: np.ndarray) -> int:
+    return len(rref(H)[1])
 
 
 def resolve(spec: str) -> str:

@@ -102,6 +102,22 @@ def flops_per_frame(module: torch.nn.Module, n: int) -> int:
     return int(sum(event.flops for event in profile.key_averages() if event.flops))
 
 
+def write_code_files(module: torch.nn.Module, code, folder: str, stem: str, generator) -> dict:
+    """Writes a code's TorchScript (<stem>.pt) and golden file (<stem>.golden.json) into folder and returns the
+    code's manifest entry (code, sha256 of its file, n, m, k, files, FLOPs per frame)."""
+    example = golden_inputs(code, generator)
+    scripted = to_torchscript(module, example)
+    script_file, golden_file = f"{stem}.pt", f"{stem}.golden.json"
+    scripted.save(os.path.join(folder, script_file))
+    with torch.no_grad():
+        output = module(example)
+    with open(os.path.join(folder, golden_file), "w") as f:
+        json.dump({"batch": GOLDEN_BATCH, "n": code.n, "input": example.flatten().tolist(),
+                   "output": output.flatten().tolist()}, f)
+    return {"code": code.name, "sha256": file_sha256(code.path), "n": code.n, "m": code.m, "k": code.k,
+            "torchscript": script_file, "golden": golden_file, "flops_per_frame": flops_per_frame(module, code.n)}
+
+
 def export(ckpt_path: str, name: str = "", models_dir: str = "models", description: str = "") -> str:
     if os.path.isdir(ckpt_path):
         ckpt_path = os.path.join(ckpt_path, "ckpt.pt")
@@ -115,20 +131,9 @@ def export(ckpt_path: str, name: str = "", models_dir: str = "models", descripti
     generator = torch.Generator().manual_seed(20261123)
     entries = []
     for index, code in enumerate(codes):
-        module = model.export(index)
-        example = golden_inputs(code, generator)
-        scripted = to_torchscript(module, example)
-        script_file, golden_file = f"{code.name}.pt", f"{code.name}.golden.json"
-        scripted.save(os.path.join(folder, script_file))
-        with torch.no_grad():
-            output = module(example)
-        with open(os.path.join(folder, golden_file), "w") as f:
-            json.dump({"batch": GOLDEN_BATCH, "n": code.n, "input": example.flatten().tolist(),
-                       "output": output.flatten().tolist()}, f)
-        entries.append({"code": code.name, "sha256": file_sha256(code.path), "n": code.n, "m": code.m, "k": code.k,
-                        "torchscript": script_file, "golden": golden_file,
-                        "flops_per_frame": flops_per_frame(module, code.n)})
-        print(f"  {code.name}: {script_file}, {golden_file}, {entries[-1]['flops_per_frame']} FLOPs/frame")
+        entries.append(write_code_files(model.export(index), code, folder, code.name, generator))
+        print(f"  {code.name}: {entries[-1]['torchscript']}, {entries[-1]['golden']}, "
+              f"{entries[-1]['flops_per_frame']} FLOPs/frame")
     manifest_path = os.path.join(folder, "manifest.json")
     previous = {}
     if os.path.exists(manifest_path):  # keep measured tables across re-exports

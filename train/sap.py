@@ -42,9 +42,9 @@ import lora  # noqa: E402
 import prune  # noqa: E402
 import spectrum  # noqa: E402
 from channel import decide, multiplicative_noise_target, sample_code_batch  # noqa: E402
-from codes import gf2_rank, load_code  # noqa: E402
-from export import (FORMAT, GOLDEN_BATCH, file_sha256, flops_per_frame, golden_inputs, load_safetensors,  # noqa: E402
-                    save_safetensors, to_torchscript)
+from codes import load_code, rref  # noqa: E402
+from export import (FORMAT, file_sha256, flops_per_frame, load_safetensors, save_safetensors,  # noqa: E402
+                    write_code_files)
 from train import device_name, neg_ln  # noqa: E402
 
 OPTIONS = {"teacher": "", "out": "", "model": "", "code": "", "codes": "", "mask": "", "tau": spectrum.TAU,
@@ -66,10 +66,6 @@ def load_fecct(folder: str, codes):
     return model.eval(), manifest
 
 
-def code_sha256(code) -> str:
-    return file_sha256(code.path)
-
-
 def stem(code) -> str:
     """File-safe name of a code (nr:224,256 -> nr_224_256)."""
     return file_safe(code.name)
@@ -89,30 +85,14 @@ def variant(spec: str):
     if kind == "perm":
         H = code.H[:, np.random.default_rng(7).permutation(code.n)]
     elif kind == "rref":
-        H = rref(code.H)
+        H = rref(code.H)[0]
     else:
         raise SystemExit(f"unknown code variant '{spec}': use CODE:perm or CODE:rref")
     return type(code)(name=spec, path=code.path, H=H, k=code.k)
 
 
-def rref(H: np.ndarray) -> np.ndarray:
-    A, row = H.copy() % 2, 0
-    for col in range(A.shape[1]):
-        pivots = np.nonzero(A[row:, col])[0]
-        if len(pivots) == 0:
-            continue
-        A[[row, row + pivots[0]]] = A[[row + pivots[0], row]]
-        others = np.nonzero(A[:, col])[0]
-        A[others[others != row]] ^= A[row]
-        row += 1
-        if row == A.shape[0]:
-            break
-    assert row == gf2_rank(H)
-    return A[:row]
-
-
-def mask_entry(code, model, heads, ffn, source: str, seed: int) -> dict:
-    return {"code": code.name, "sha256": code_sha256(code), "n": code.n, "m": code.m, "source": source,
+def mask_entry(code, heads, ffn, source: str, seed: int) -> dict:
+    return {"code": code.name, "sha256": file_sha256(code.path), "n": code.n, "m": code.m, "source": source,
             "signature": [round(float(v), 10) for v in spectrum.signature(code.H)],
             "heads": heads.astype(int).tolist(), "ffn": ffn.astype(int).tolist(), "calibration_seed": seed}
 
@@ -122,7 +102,7 @@ def derive_entry(teacher_folder: str, code, reduction: float, frames: int, sourc
     model, _ = load_fecct(teacher_folder, [code])
     total = flops_per_frame(model.export(0), code.n)
     heads, ffn = prune.derive_mask(model, 0, code, total, reduction, frames=frames, seed=seed)
-    return mask_entry(code, model, heads, ffn, source, seed)
+    return mask_entry(code, heads, ffn, source, seed)
 
 
 @contextlib.contextmanager
@@ -175,11 +155,6 @@ def kd_loss(student_logits, teacher_logits, weight):
     kl = (p * (F.logsigmoid(teacher_logits) - F.logsigmoid(student_logits))
           + (1 - p) * (F.logsigmoid(-teacher_logits) - F.logsigmoid(-student_logits)))
     return (kl * weight).sum() / weight.sum().clamp(min=1.0)
-
-
-def pruned_student(teacher, heads, ffn):
-    """A copy of the teacher with the mask's units removed (the shared backbone, frozen) and LoRA on Q, K, V, O."""
-    return prune.prune(copy.deepcopy(teacher), heads, ffn)
 
 
 def batch_size(code, o) -> int:
@@ -241,7 +216,7 @@ def recover(folder: str, code, entry: dict, kappa, o):
     """Prunes the teacher with `entry`'s mask, trains the code's adapter and writes it into the model folder."""
     library = spectrum.Library.load(os.path.join(folder, "masks.json"))
     teacher, teacher_manifest = load_fecct(teacher_folder_of(folder, library), [code])
-    student = pruned_student(teacher, np.array(entry["heads"], bool), np.array(entry["ffn"], bool))
+    student = prune.prune(copy.deepcopy(teacher), np.array(entry["heads"], bool), np.array(entry["ffn"], bool))
     backbone_state = {k: v.clone() for k, v in student.state_dict().items()}
     backbone_parameters = sum(p.numel() for p in student.parameters())
     lora.add_adapters(student, o["rank"], o["alpha"])
@@ -268,28 +243,17 @@ def write_code(folder, code, entry, kappa, student, backbone_state, backbone_par
                       "alpha": o["alpha"]})
     adapter_parameters = lora.adapter_parameters(student)
     runtime = lora.merge(copy.deepcopy(student)) if o["merge"] else student
-    module = runtime.export(0)
-    example = golden_inputs(code, torch.Generator().manual_seed(20261123))
-    scripted = to_torchscript(module, example)
-    script_file, golden_file = f"{name}.pt", f"{name}.golden.json"
-    scripted.save(os.path.join(folder, script_file))
-    with torch.no_grad():
-        output = module(example)
-    with open(os.path.join(folder, golden_file), "w") as f:
-        json.dump({"batch": GOLDEN_BATCH, "n": code.n, "input": example.flatten().tolist(),
-                   "output": output.flatten().tolist()}, f)
     heads, ffn = prune.kept_counts(student)
-    code_entry = {"code": code.name, "sha256": code_sha256(code), "n": code.n, "m": code.m, "k": code.k,
-                  "torchscript": script_file, "golden": golden_file,
-                  "flops_per_frame": flops_per_frame(module, code.n),
-                  "mask": entry["code"], "kappa": kappa, "adapter": adapter_file,
-                  "adapter_parameters": adapter_parameters, "merged": bool(o["merge"]), "budget": budget,
-                  "recovery": dict({k: o[k] for k in ("rank", "alpha", "gamma", "lr", "minutes", "seed")},
-                                   batch_size=batch_size(code, o))}
+    code_entry = write_code_files(runtime.export(0), code, folder, name, torch.Generator().manual_seed(20261123))
+    code_entry.update({
+        "mask": entry["code"], "kappa": kappa, "adapter": adapter_file,
+        "adapter_parameters": adapter_parameters, "merged": bool(o["merge"]), "budget": budget,
+        "recovery": dict({k: o[k] for k in ("rank", "alpha", "gamma", "lr", "minutes", "seed")},
+                         batch_size=batch_size(code, o))})
     backbone = {"mask": entry["code"], "weights": backbone_file, "parameters": backbone_parameters,
                 "heads": heads, "ffn": ffn}
     update_manifest(folder, code_entry, backbone, teacher_manifest)
-    print(f"wrote {folder}: {script_file} ({code_entry['flops_per_frame']} FLOPs/frame), {adapter_file} "
+    print(f"wrote {folder}: {code_entry['torchscript']} ({code_entry['flops_per_frame']} FLOPs/frame), {adapter_file} "
           f"({adapter_parameters} parameters), {backbone_file}")
 
 

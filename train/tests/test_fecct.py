@@ -9,7 +9,7 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 import fecct  # noqa: E402
 from channel import sample_batch  # noqa: E402
-from codes import load_code  # noqa: E402
+from codes import load_code, rref  # noqa: E402
 
 TINY = fecct.Config(n_layers=2, d_model=16, n_heads=4, psi_hidden=8)
 CODES = [load_code(name) for name in ("BCH_N31_K16", "LDPC_N49_K24", "POLAR_N64_K32")]
@@ -98,18 +98,7 @@ def test_export_survives_save_and_load(tmp="/tmp/test_fecct_export.pt"):
 
 def random_codeword(H: np.ndarray, rng) -> np.ndarray:
     """A random codeword of H (0/1): free bits random, pivot bits solved by GF(2) elimination."""
-    A, pivots, row = H.copy() % 2, [], 0
-    for col in range(A.shape[1]):
-        hits = np.nonzero(A[row:, col])[0]
-        if len(hits) == 0:
-            continue
-        A[[row, row + hits[0]]] = A[[row + hits[0], row]]
-        others = np.nonzero(A[:, col])[0]
-        A[others[others != row]] ^= A[row]
-        pivots.append(col)
-        row += 1
-        if row == A.shape[0]:
-            break
+    A, pivots = rref(H)
     x = rng.integers(0, 2, A.shape[1]).astype(np.uint8)
     for r, col in enumerate(pivots):
         x[col] = (A[r] @ x - x[col]) % 2  # row r of the RREF: x[col] + sum of its free bits = 0
