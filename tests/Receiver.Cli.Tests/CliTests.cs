@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Receiver.Cli;
+using static Receiver.Cli.Tests.CliTestSupport;
 
 namespace Receiver.Cli.Tests;
 
@@ -10,14 +11,6 @@ public class CliTests
         "code", "n", "k", "decoder", "iterations", "ebn0_db", "frames", "bit_errors", "frame_errors", "ber", "fer", "neg_ln_ber",
         "info_bit_errors", "info_ber", "seed", "min_frame_errors", "max_frames", "elapsed_s", "frames_per_s",
     ];
-
-    private static async Task<(int ExitCode, string Out, string Error)> Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exitCode = await Cli.RunAsync(args, stdout, stderr);
-        return (exitCode, stdout.ToString(), stderr.ToString());
-    }
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 

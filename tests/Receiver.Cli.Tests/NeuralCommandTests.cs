@@ -1,22 +1,14 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Receiver.Cli;
+using static Receiver.Cli.Tests.CliTestSupport;
 
 namespace Receiver.Cli.Tests;
 
 /// <summary><c>eval --decoder ecct --model</c>, <c>models list</c> and <c>train</c> on the fixture model of Receiver.Neural.Tests.</summary>
 public class NeuralCommandTests
 {
-    private static readonly string FixtureModels = Path.GetFullPath(Path.Combine(TestFolder(), "..", "Receiver.Neural.Tests", "Fixtures", "models"));
+    private static readonly string FixtureModels = Path.Combine(NeuralFixtures, "models");
     private static readonly string FixtureModel = Path.Combine(FixtureModels, "ecct-fixture-ldpc49");
-
-    private static async Task<(int ExitCode, string Out, string Error)> Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exitCode = await Cli.RunAsync(args, stdout, stderr);
-        return (exitCode, stdout.ToString(), stderr.ToString());
-    }
 
     [Fact]
     public async Task EvalRunsANeuralDecoderFromAModelFolder()
@@ -86,5 +78,4 @@ public class NeuralCommandTests
         Assert.Null(TrainCommand.FindRepository(Path.GetTempPath()));
     }
 
-    private static string TestFolder([CallerFilePath] string here = "") => Path.GetDirectoryName(here)!;
 }

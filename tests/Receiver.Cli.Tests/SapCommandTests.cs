@@ -1,9 +1,9 @@
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Receiver.Cli;
 using Receiver.Codes;
 using Receiver.Neural;
+using static Receiver.Cli.Tests.CliTestSupport;
 
 namespace Receiver.Cli.Tests;
 
@@ -14,18 +14,9 @@ namespace Receiver.Cli.Tests;
 /// </summary>
 public class SapCommandTests
 {
-    private static readonly string NeuralFixtures = Path.GetFullPath(Path.Combine(TestFolder(), "..", "Receiver.Neural.Tests", "Fixtures"));
     private static readonly string SapModels = Path.Combine(NeuralFixtures, "sap");
     private static readonly string SapModel = Path.Combine(SapModels, "fecct-sap-fixture");
     private static readonly string EcctModel = Path.Combine(NeuralFixtures, "models", "ecct-fixture-ldpc49");
-
-    private static async Task<(int ExitCode, string Out, string Error)> Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exitCode = await Cli.RunAsync(args, stdout, stderr);
-        return (exitCode, stdout.ToString(), stderr.ToString());
-    }
 
     [Fact]
     public async Task ExportWritesTheNrGraphWithItsTransmittedAndFillerColumns()
@@ -218,5 +209,4 @@ public class SapCommandTests
         return folder;
     }
 
-    private static string TestFolder([CallerFilePath] string here = "") => Path.GetDirectoryName(here)!;
 }
