@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Receiver.Codes;
@@ -52,8 +51,8 @@ internal static class CodesCommand
         var alistPath = Path.GetFullPath(Path.Combine(folder, stem + ".alist"));
         var jsonPath = Path.GetFullPath(Path.Combine(folder, stem + ".json"));
         var text = AlistFormat.ToText(code.H);
-        var sha = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-        var (transmitted, knownZero) = ColumnRoles(code);
+        var sha = AlistFormat.TextSha256(code.H);
+        var roles = GraphColumnRoles.Of(code);
         File.WriteAllText(alistPath, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         File.WriteAllText(jsonPath, JsonSerializer.Serialize(new
         {
@@ -61,8 +60,8 @@ internal static class CodesCommand
             n = code.N,
             k = code.K,
             graph_columns = code.H.Columns,
-            transmitted_columns = transmitted,
-            known_zero_columns = knownZero,
+            transmitted_columns = roles.Transmitted,
+            known_zero_columns = roles.KnownZero,
             sha256 = sha,
         }) + "\n");
         return new ExportedGraph(code.Name, alistPath, jsonPath, sha);
@@ -71,27 +70,6 @@ internal static class CodesCommand
     /// <summary>A code name as a file name: characters other than letters, digits, '-', '_' and '.' become '_'.</summary>
     internal static string FileStem(string codeName) =>
         string.Concat(codeName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
-
-    /// <summary>
-    /// The graph column of each transmitted bit, in order, and the known-zero (filler) columns, read off the code's own
-    /// <see cref="IBlockCode.ToGraphLlr"/>: channel LLR -(i + 1) lands in the column of transmitted bit i, fillers get
-    /// <see cref="IBlockCode.KnownBitLlr"/>.
-    /// </summary>
-    private static (int[] Transmitted, int[] KnownZero) ColumnRoles(IBlockCode code)
-    {
-        var channel = new float[code.N];
-        for (var i = 0; i < channel.Length; i++) channel[i] = -(i + 1);
-        var graph = new float[code.H.Columns];
-        code.ToGraphLlr(channel, graph);
-        var transmitted = new int[code.N];
-        var knownZero = new List<int>();
-        for (var column = 0; column < graph.Length; column++)
-        {
-            if (graph[column] < 0) transmitted[(int)-graph[column] - 1] = column;
-            else if (graph[column] == IBlockCode.KnownBitLlr) knownZero.Add(column);
-        }
-        return (transmitted, knownZero.ToArray());
-    }
 
     private static int List(Terminal terminal, bool asJson)
     {

@@ -134,6 +134,10 @@ public static class AlistFormat
         return writer.ToString();
     }
 
+    /// <summary>SHA-256 (lower-case hex) of H's alist text as UTF-8: the identity of a code no file names (nr:K,N), as <c>codes export</c> writes it.</summary>
+    public static string TextSha256(ParityCheckMatrix h) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(ToText(h))));
+
     /// <summary>Space-separated values padded with zeros to <paramref name="padTo"/> entries; an empty list still writes one "0" so the line is not blank.</summary>
     private static void WriteLine(TextWriter writer, StringBuilder line, IEnumerable<int> values, int padTo)
     {

@@ -25,11 +25,7 @@ public sealed class ErasedBitSolver
     {
         var h = code.H;
         if (code.N == h.Columns) return null;
-        var channel = new float[code.N];
-        channel.AsSpan().Fill(1f);
-        var graph = new float[h.Columns];
-        code.ToGraphLlr(channel, graph);
-        var erased = Enumerable.Range(0, h.Columns).Where(c => graph[c] == 0f).ToArray();
+        var erased = GraphColumnRoles.Of(code).Erased;
         if (erased.Length == 0) return null;
 
         // [H_E | I]: row-reduce H_E and track which original rows each reduced row sums.

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using System.Text;
 using Receiver.Codes;
 using Receiver.Neural;
 
@@ -96,7 +95,7 @@ public sealed class NeuralDecoder : IBatchDecoder, IDisposable
         if (code.Name.StartsWith(CodeLibrary.NrPrefix, StringComparison.OrdinalIgnoreCase))
         {
             // No file names an nr: code: the manifest holds the sha256 of its graph's alist text (what codes export writes).
-            var graphSha = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(AlistFormat.ToText(code.H))));
+            var graphSha = AlistFormat.TextSha256(code.H);
             if (!graphSha.Equals(entry.Sha256.Trim(), StringComparison.OrdinalIgnoreCase))
                 throw new ModelException(
                     $"model '{model.Name}' was trained on another graph: {code.Name} as alist text has sha256 {graphSha}, the manifest's {entry.Code} has {entry.Sha256}");
