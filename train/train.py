@@ -29,7 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from channel import decide, hard_bits, sample_code_batch  # noqa: E402
 from codes import load_code  # noqa: E402
 
-ARCHITECTURES = ("ecct", "fecct", "eccfm")
+ARCHITECTURES = ("ecct", "fecct", "eccfm", "uecct", "aecct", "ddecc")
 
 
 @dataclass

@@ -33,7 +33,7 @@ internal static class BenchCommand
         var code = new Option<string?>("--code") { HelpName = "PATH|NAME|nr:K,N", Description = "Code to send and decode (default: the configuration's first, else nr:224,256)" };
         var decoder = new Option<string?>("--decoder") { HelpName = "NAME", Description = $"Main decoder: {string.Join(", ", DecoderFactory.Names)}" };
         var iterations = new Option<int?>("--iterations") { HelpName = "N", Description = "Iteration cap" };
-        var model = new Option<string?>("--model") { HelpName = "NAME|DIR|manifest.json", Description = "Model of a neural decoder (ecct, fecct, eccfm): receiver models list" };
+        var model = new Option<string?>("--model") { HelpName = "NAME|DIR|manifest.json", Description = "Model of a neural decoder (ecct, fecct, eccfm, uecct, aecct, ddecc): receiver models list" };
         var format = new Option<string>("--format") { HelpName = "framed|gr-float", Description = "What the client sends", DefaultValueFactory = _ => defaults.Format };
         var perMessage = new Option<int>("--frames-per-message") { HelpName = "M", Description = "gr-float: frames per ZMQ message", DefaultValueFactory = _ => defaults.FramesPerMessage };
         var ebN0 = new Option<double>("--ebn0") { HelpName = "DB", Description = "Eb/N0 of the pre-generated frames", DefaultValueFactory = _ => defaults.EbN0Db };

@@ -24,7 +24,7 @@ internal static class DemoCommand
         var code = new Option<string>("--code") { HelpName = "PATH|NAME|nr:K,N", Description = "Code the source encodes and the service decodes", DefaultValueFactory = _ => defaults.Code };
         var decoder = new Option<string>("--decoder") { HelpName = "NAME", Description = $"Decoder: {string.Join(", ", DecoderFactory.Names)}", DefaultValueFactory = _ => defaults.Decoder };
         var iterations = new Option<int>("--iterations") { HelpName = "N", Description = "Iteration cap", DefaultValueFactory = _ => defaults.Iterations };
-        var model = new Option<string?>("--model") { HelpName = "NAME|DIR|manifest.json", Description = "Model of a neural decoder (ecct, fecct, eccfm): receiver models list" };
+        var model = new Option<string?>("--model") { HelpName = "NAME|DIR|manifest.json", Description = "Model of a neural decoder (ecct, fecct, eccfm, uecct, aecct, ddecc): receiver models list" };
         var ebN0 = new Option<double>("--ebn0") { HelpName = "DB", Description = "Channel Eb/N0 in dB", DefaultValueFactory = _ => defaults.EbN0Db };
         var rate = new Option<double>("--rate") { HelpName = "FPS", Description = "Source frames per second (0: as fast as the service takes them)", DefaultValueFactory = _ => defaults.FramesPerSecond };
         var format = new Option<string>("--format") { HelpName = "framed|gr-float", Description = "What the source sends", DefaultValueFactory = _ => defaults.Format };

@@ -49,7 +49,7 @@ internal static class EvalCommand
         var batch = new Option<int>("--batch") { HelpName = "FRAMES", Description = "Frames per decoder call (0: adaptive)", DefaultValueFactory = _ => 0 };
         var modulation = new Option<Modulation>("--modulation") { Description = "Bpsk or Qpsk (Gray)", DefaultValueFactory = _ => Modulation.Bpsk };
         var fading = new Option<Fading>("--fading") { Description = "None (AWGN) or Rayleigh (per symbol, known gain)", DefaultValueFactory = _ => Fading.None };
-        var model = new Option<string?>("--model") { HelpName = "NAME|DIR|manifest.json", Description = "Model of the neural decoders (ecct, fecct, eccfm): an installed name (receiver models list), a model folder or a manifest.json path; a comma list gives each neural decoder the model of its architecture" };
+        var model = new Option<string?>("--model") { HelpName = "NAME|DIR|manifest.json", Description = "Model of the neural decoders (ecct, fecct, eccfm, uecct, aecct, ddecc): an installed name (receiver models list), a model folder or a manifest.json path; a comma list gives each neural decoder the model of its architecture" };
         var device = new Option<TorchDevice>("--device") { Description = "Where neural decoders run: Cpu, or Cuda (needs the bridge built against a CUDA libtorch)", DefaultValueFactory = _ => TorchDevice.Cpu };
         var plot = new Option<string?>("--plot") { HelpName = "FILE.png", Description = "Write BER and FER vs Eb/N0 to this PNG file" };
 

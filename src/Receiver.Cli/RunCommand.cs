@@ -114,7 +114,7 @@ internal sealed class OverrideOptions
     private readonly Option<string?> _llrSign = new("--llr-sign") { HelpName = "gnuradio|canonical", Description = "LLR sign on the first ingest (gnuradio: positive means bit 1)" };
     private readonly Option<string?> _decoder = new("--decoder") { HelpName = "NAME", Description = "Main decoder of every code" };
     private readonly Option<int?> _iterations = new("--iterations") { HelpName = "N", Description = "Iteration cap of every code's decoder" };
-    private readonly Option<string?> _model = new("--model") { HelpName = "NAME|DIR|manifest.json", Description = "Model of a neural decoder (ecct, fecct, eccfm) for every code" };
+    private readonly Option<string?> _model = new("--model") { HelpName = "NAME|DIR|manifest.json", Description = "Model of a neural decoder (ecct, fecct, eccfm, uecct, aecct, ddecc) for every code" };
     private readonly Option<string?> _publish = new("--publish") { HelpName = "ENDPOINT", Description = "Output endpoint ('@' binds, '>' connects; default bind)" };
     private readonly Option<string?> _output = new("--output") { HelpName = "unpacked-info|packed-info|unpacked-codeword|packed-codeword", Description = "What each output message carries" };
     private readonly Option<int?> _metricsPort = new("--metrics-port") { HelpName = "P", Description = "Prometheus endpoint port on 127.0.0.1 (0: off)" };

@@ -19,6 +19,9 @@ public static class DecoderFactory
         ("ecct", "error correction code transformer (needs --model)", (code, options) => NeuralDecoder.Create("ecct", code, options)),
         ("fecct", "foundation ECCT, one backbone for many codes (needs --model)", (code, options) => NeuralDecoder.Create("fecct", code, options)),
         ("eccfm", "ECC flow matching, one-step CrossMPT (needs --model)", (code, options) => NeuralDecoder.Create("eccfm", code, options)),
+        ("uecct", "unified ECCT, one zero-padded model for codes of several lengths (needs --model)", (code, options) => NeuralDecoder.Create("uecct", code, options)),
+        ("aecct", "accelerated ECCT, ternary weights and 8-bit activations (needs --model)", (code, options) => NeuralDecoder.Create("aecct", code, options)),
+        ("ddecc", "denoising diffusion decoder, iterative (needs --model)", (code, options) => NeuralDecoder.Create("ddecc", code, options)),
     ];
 
     /// <summary>Known decoder names, in the order help texts list them.</summary>

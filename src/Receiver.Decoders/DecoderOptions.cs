@@ -20,7 +20,7 @@ public sealed record DecoderOptions
     /// <summary>Threads one Decode call may use; 0 means all cores.</summary>
     public int Parallelism { get; init; }
 
-    /// <summary>Neural decoders (ecct, fecct, eccfm): a model name (receiver models list), a model folder or a manifest.json path.</summary>
+    /// <summary>Neural decoders (ecct, fecct, eccfm, uecct, aecct, ddecc): a model name (receiver models list), a model folder or a manifest.json path.</summary>
     public string? Model { get; init; }
 
     /// <summary>Neural decoders: most frames one forward pass takes; larger batches run in parts.</summary>

@@ -51,7 +51,7 @@ public sealed class ChainOptions
     /// <summary>Decoder that retries frames the main decoder leaves unconverged (none when empty).</summary>
     public string? Fallback { get; set; }
 
-    /// <summary>Model of a neural main decoder (ecct, fecct, eccfm): a name (receiver models list), a model folder or a manifest.json path.</summary>
+    /// <summary>Model of a neural main decoder (ecct, fecct, eccfm, uecct, aecct, ddecc): a name (receiver models list), a model folder or a manifest.json path.</summary>
     public string? Model { get; set; }
 }
 

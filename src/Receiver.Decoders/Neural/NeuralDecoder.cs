@@ -19,7 +19,7 @@ namespace Receiver.Decoders.Neural;
 public sealed class NeuralDecoder : IBatchDecoder, IDisposable
 {
     /// <summary>Decoder names that run neural models, with the architecture each expects in a manifest.</summary>
-    public static IReadOnlyList<string> Architectures { get; } = ["ecct", "fecct", "eccfm"];
+    public static IReadOnlyList<string> Architectures { get; } = ["ecct", "fecct", "eccfm", "uecct", "aecct", "ddecc"];
 
     private readonly TorchScriptModel _model;
     private readonly int _graphLength;
@@ -50,7 +50,7 @@ public sealed class NeuralDecoder : IBatchDecoder, IDisposable
         WarmUp();
     }
 
-    /// <summary>The decoder for <paramref name="name"/> ("ecct", "fecct", "eccfm") with the model <see cref="DecoderOptions.Model"/> names.</summary>
+    /// <summary>The decoder for <paramref name="name"/> (one of <see cref="Architectures"/>) with the model <see cref="DecoderOptions.Model"/> names.</summary>
     /// <exception cref="ArgumentException">No model was given, or it cannot be found or used for this code (<see cref="ModelException"/>).</exception>
     public static NeuralDecoder Create(string name, IBlockCode code, DecoderOptions options)
     {

@@ -20,7 +20,7 @@ public sealed record DemoSettings
     /// <summary>Default decoder: ECCFM one-step decoding with the bundled model.</summary>
     public string Decoder { get; init; } = "eccfm";
 
-    /// <summary>Model of a neural decoder (ecct, fecct, eccfm); null for classical decoders.</summary>
+    /// <summary>Model of a neural decoder (ecct, fecct, eccfm, uecct, aecct, ddecc); null for classical decoders.</summary>
     public string? Model { get; init; } = DefaultModel;
 
     /// <summary>The bundled model the demo decodes with out of the box (models/eccfm-polar64).</summary>
