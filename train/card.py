@@ -26,6 +26,8 @@ PAPER_ROWS = {
         ("BP-50", (6.23, 8.19, 11.72), "AECCT paper, Table 1"),
         ("ECCT N=6 d=128", (5.79, 8.13, 11.40), "AECCT paper, Table 1"),
         ("ECCT N=10 d=128", (6.35, 9.01, 12.43), "AECCT paper, Table 1"),
+        ("AECCT N=6 d=128", (6.10, 8.65, 12.34), "AECCT paper, Table 1"),
+        ("AECCT N=10 d=128", (6.67, 9.35, 13.56), "AECCT paper, Table 1"),
     ],
     "BCH_N63_K45": [
         ("BP", (4.36, 5.55, 7.26), "ECCFM paper, Table 1"),
