@@ -302,7 +302,7 @@ def _ecct_models(models_dir: str) -> dict:
 
 
 def _frames_per_s(repo: str, code: str, folders: list, out: str) -> dict:
-    """decoder model -> frames/s of `./receiver eval` through the receiver (same frames, 1 thread, batch 64)."""
+    """decoder name -> its eval row (frames/s) of `./receiver eval` through the receiver (same frames, 1 thread, batch 64)."""
     command = ["./receiver", "eval", "--code", code, "--decoder", ",".join(d for d, _ in folders),
                "--model", ",".join(f for _, f in folders), "--ebn0", "5", "--min-frame-errors", "0",
                "--max-frames", "20000", "--threads", "1", "--batch", "64", "--seed", "1", "--json"]
@@ -310,7 +310,7 @@ def _frames_per_s(repo: str, code: str, folders: list, out: str) -> dict:
     with open(out, "w") as f:
         f.write(f"# {' '.join(command)}\n{text}")
     rows = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
-    return {row["model"]: row for row in rows}
+    return {row["decoder"]: row for row in rows}
 
 
 def cost(model_dir: str):
@@ -351,7 +351,7 @@ def cost(model_dir: str):
             f"{macs['ecct_proj']:,} / {macs['uecct_proj']:,} |")
         rows = _frames_per_s(repo, code_name, [("uecct", model_dir), ("ecct", other)],
                              os.path.join(speed_dir, f"{code_name}.jsonl"))
-        mine, theirs = rows[model_dir], rows[other]
+        mine, theirs = rows["uecct"], rows["ecct"]
         speed_rows.append(f"| {code_name} | {mine['frames']} | {mine['frames_per_s']:.0f} | {theirs['frames_per_s']:.0f} | "
                           f"{mine['frames_per_s'] / theirs['frames_per_s']:.2f} |")
     text = f"""
