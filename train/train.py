@@ -28,6 +28,7 @@ import torch  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from channel import decide, hard_bits, sample_code_batch  # noqa: E402
 from codes import load_code  # noqa: E402
+from hybrid import HybridObjective  # noqa: E402
 
 ARCHITECTURES = ("ecct", "fecct", "eccfm", "uecct", "aecct", "ddecc")
 
@@ -56,6 +57,8 @@ class TrainConfig:
     threads: int = 2
     device: str = "cpu"            # "cuda" on a GPU machine
     out_dir: str = "out/ecct_ldpc49"
+    init_from: str = ""            # checkpoint whose weights start the model (a fork of an earlier run)
+    hybrid: str = ""               # "", or the hard-decision stages the model is trained for: pre, post, pre-post (hybrid.py)
 
 
 def parse_config(argv):
@@ -190,6 +193,10 @@ def main(argv):
     codes = [load_code(spec) for spec in cfg.codes]
     model, model_cfg = build_model(cfg, codes)
     model.to(cfg.device)
+    if cfg.init_from:
+        model.load_state_dict(torch.load(cfg.init_from, map_location=cfg.device)["model"])
+        print(f"weights from {cfg.init_from}")
+    objective = HybridObjective(cfg.hybrid, codes) if cfg.hybrid else None
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     os.makedirs(cfg.out_dir, exist_ok=True)
     ckpt_path = os.path.join(cfg.out_dir, "ckpt.pt")
@@ -217,8 +224,11 @@ def main(argv):
             group["lr"] = lr
         code_index = int(torch.randint(len(codes), (1,))) if len(codes) > 1 else 0
         code = codes[code_index]
-        batch = sample_code_batch(code, cfg.batch_size, cfg.ebn0_low, cfg.ebn0_high, device=cfg.device)
-        loss, logits = model.loss(batch, code_index)
+        if objective is None:
+            batch = sample_code_batch(code, cfg.batch_size, cfg.ebn0_low, cfg.ebn0_high, device=cfg.device)
+            loss, logits = model.loss(batch, code_index)
+        else:
+            loss, logits, batch = objective.step(model, code, code_index, cfg.batch_size, cfg.ebn0_low, cfg.ebn0_high, cfg.device)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if cfg.grad_clip > 0:

@@ -30,17 +30,48 @@ public static class DecoderFactory
     /// <summary>One-line description of each known decoder.</summary>
     public static IReadOnlyDictionary<string, string> Descriptions { get; } = Decoders.ToDictionary(d => d.Name, d => d.Description);
 
-    /// <summary>True when <paramref name="name"/> is a neural decoder, which needs <see cref="DecoderOptions.Model"/>.</summary>
-    public static bool NeedsModel(string name) => name is not null && NeuralDecoder.Architectures.Contains(name.Trim().ToLowerInvariant());
+    /// <summary>True when <paramref name="name"/> is a neural decoder, or a hybrid with a neural stage: it needs <see cref="DecoderOptions.Model"/>.</summary>
+    public static bool NeedsModel(string name) => NeuralStage(name) is not null;
 
-    /// <summary>True when <paramref name="name"/> is a known decoder (case-insensitive).</summary>
-    public static bool IsKnown(string name) => Decoders.Any(d => d.Name.Equals(name?.Trim(), StringComparison.OrdinalIgnoreCase));
+    /// <summary>The neural decoder among the stages of <paramref name="name"/> ("ecct" for "bm+ecct+bm"), or null.</summary>
+    public static string? NeuralStage(string name) =>
+        (name ?? "").Split('+', StringSplitOptions.TrimEntries).Select(s => s.ToLowerInvariant()).FirstOrDefault(NeuralDecoder.Architectures.Contains);
 
-    /// <summary>Creates the named decoder; an unknown name throws <see cref="ArgumentException"/> listing the known ones.</summary>
+    /// <summary>True when <paramref name="name"/> is a known decoder or a hybrid of known stages ("bm+ecct+bm"; case-insensitive).</summary>
+    public static bool IsKnown(string name) => HybridStages(name) is (var pre, var main, var post)
+        ? (pre is null || IsSingle(pre)) && IsSingle(main) && (post is null || IsSingle(post))
+        : IsSingle(name);
+
+    /// <summary>
+    /// (pre, main, post) of a hybrid name: "A+B+C" is pre A, main B, post C; "A+B" is pre A and main B when A is a
+    /// hard-decision decoder (bm, hard) and B is not, else main A and post B. Null for a name without '+' or with more than three stages.
+    /// </summary>
+    public static (string? Pre, string Main, string? Post)? HybridStages(string name)
+    {
+        var parts = (name ?? "").Split('+', StringSplitOptions.TrimEntries);
+        return parts.Length switch
+        {
+            3 => (parts[0], parts[1], parts[2]),
+            2 when IsHardDecision(parts[0]) && !IsHardDecision(parts[1]) => (parts[0], parts[1], null),
+            2 => (null, parts[0], parts[1]),
+            _ => null,
+        };
+    }
+
+    private static bool IsHardDecision(string name) => name.Equals("bm", StringComparison.OrdinalIgnoreCase) || name.Equals("hard", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsSingle(string name) => Decoders.Any(d => d.Name.Equals(name?.Trim(), StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Creates the named decoder, or the <see cref="HybridDecoder"/> of a '+' name; an unknown name throws <see cref="ArgumentException"/> listing the known ones.</summary>
     public static IBatchDecoder Create(string name, IBlockCode code, DecoderOptions options)
     {
         ArgumentNullException.ThrowIfNull(code);
         ArgumentNullException.ThrowIfNull(options);
+        if (HybridStages(name) is (var pre, var main, var post))
+        {
+            if (!IsKnown(name)) throw new ArgumentException($"unknown stage in hybrid decoder '{name}': known decoders are {string.Join(", ", Names)}", nameof(name));
+            return new HybridDecoder(pre is null ? null : Create(pre, code, options), Create(main, code, options), post is null ? null : Create(post, code, options));
+        }
         var trimmed = name?.Trim() ?? "";
         foreach (var decoder in Decoders)
             if (decoder.Name.Equals(trimmed, StringComparison.OrdinalIgnoreCase))
