@@ -86,9 +86,14 @@ def table(rows, codes):
         lines.append("|---" * (len(points) + 1) + "|")
         for name, cells in by_decoder.items():
             lines.append(f"| {name} | " + " | ".join(
-                f"{cells[p]['neg_ln_ber']:.2f} ({cells[p]['frame_errors']}/{cells[p]['frames']})" if p in cells else "-"
-                for p in points) + " |")
+                cell(cells[p]) if p in cells else "-" for p in points) + " |")
     return "\n".join(lines)
+
+
+def cell(row):
+    """-ln(BER) (frame errors / frames); no bit error in the frames run gives '-'."""
+    value = f"{row['neg_ln_ber']:.2f}" if row["neg_ln_ber"] is not None else "-"
+    return f"{value} ({row['frame_errors']}/{row['frames']})"
 
 
 def recipe(manifest):
@@ -113,12 +118,24 @@ def recipe(manifest):
     return f"""## Recipe
 All-zero codewords, BPSK-AWGN, Eb/N0 uniform per sample in [{train['ebn0_low']}, {train['ebn0_high']}] dB,
 batch {train['batch_size']}, Adam, peak LR {train['lr']} (warm-up {train['warmup_steps']} steps) cosine to {train['min_lr']},
-seed {train['seed']}. Config: `train/config/` (arch `{train['arch']}`, model {json.dumps(train['model'])}).
+seed {train['seed']}. Config: `train/config/` (arch `{train['arch']}`, model {json.dumps(train['model'])}).{fork(train)}
 
 ## Budget
 {budget['steps']} steps ({budget['samples']} frames) in {budget['wall_s'] / 60:.1f} min on {budget['device']}.
 The papers train for 1000 epochs x 1000 steps of batch 128 on a GPU; this model saw a small fraction of that.
 """
+
+
+def fork(train):
+    """The lines a forked run (train.py --init_from, --hybrid) adds to its recipe."""
+    text = ""
+    if train.get("hybrid"):
+        text += (f"\nLoss (IV) of the hybrid error-floor paper for the stages `{train['hybrid']}` (`train/hybrid.py`): "
+                 "frames beyond the BCH radius t when a pre-decoder is in front, the STE step u(d_H - t) on BCE when a post-decoder follows.")
+    if train.get("init_from"):
+        text += (f"\nStarts from the weights of `{train['init_from']}` (that run's steps are not in the budget below; "
+                 "models/README.md gives that base run's budget).")
+    return text
 
 
 def summary(models_dir):

@@ -96,3 +96,54 @@ class HybridObjective:
                  else sample_code_batch(code, batch_size, ebn0_low, ebn0_high, device=device))
         logits = model(batch.llr, code_index)
         return hybrid_loss(logits, batch, t, self.post), logits, batch
+
+
+def table(folder: str, plot: str = ""):
+    """Table I (FER at 6/7/8 dB per configuration) from `./receiver eval --json` files in folder, named
+    <CODE>.<label>.jsonl by scripts/hybrid-study.sh; optionally the FER curves as a PNG."""
+    import glob
+    import json
+    import os
+    rows = {}  # (code, label) -> {ebn0: row}
+    for path in sorted(glob.glob(os.path.join(folder, "*.jsonl"))):
+        code, label = os.path.basename(path)[:-len(".jsonl")].split(".", 1)
+        with open(path) as f:
+            for line in f:
+                row = json.loads(line)  # a file of several decoders (hard,bm) is labelled by decoder
+                name = label if row["decoder"] in label else row["decoder"]
+                rows.setdefault((code, name), {})[row["ebn0_db"]] = row
+    codes = sorted({code for code, _ in rows})
+    for code in codes:
+        print(f"\n{code}: FER (frame errors / frames)\n")
+        print("| configuration | 6 dB | 7 dB | 8 dB |\n|---|---|---|---|")
+        for (c, label), points in rows.items():
+            if c != code:
+                continue
+            cells = [f"{points[e]['fer']:.2e} ({points[e]['frame_errors']}/{points[e]['frames']})" if e in points else "-"
+                     for e in (6, 7, 8)]
+            print(f"| {label} | " + " | ".join(cells) + " |")
+    if plot:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        figure, axes = plt.subplots(1, len(codes), figsize=(6 * len(codes), 4.5), squeeze=False)
+        for axis, code in zip(axes[0], codes):
+            for (c, label), points in rows.items():
+                measured = sorted((e, r["fer"]) for e, r in points.items() if c == code and r["frame_errors"] > 0)
+                if measured:
+                    axis.semilogy(*zip(*measured), marker="o", label=label)
+            axis.set_title(code)
+            axis.set_xlabel("Eb/N0 (dB)")
+            axis.set_ylabel("FER")
+            axis.grid(True, which="both", alpha=0.3)
+            axis.legend(fontsize=7)
+        figure.tight_layout()
+        figure.savefig(plot, dpi=110)
+        print(f"\nwrote {plot}")
+
+
+if __name__ == "__main__":
+    import sys
+    if len(sys.argv) < 3 or sys.argv[1] != "table":
+        raise SystemExit("usage: hybrid.py table EVAL_FOLDER [PLOT.png]")
+    table(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "")
