@@ -153,6 +153,23 @@ public class DecoderChainTests
     }
 
     [Fact]
+    public void HybridDecoderNamesBuildAChain()
+    {
+        var bch = CodeLibrary.Load("BCH_N31_K16", TestCodes.Directory);
+        var options = new DecoderChainOptions { Decoder = "bm+bp+bm" };
+        Assert.Empty(options.Validate());
+        var chain = new DecoderChain(bch, options, 2);
+        Assert.Equal("bm+bp+bm", chain.Main.Name);
+        var llrs = Enumerable.Repeat(3f, 2 * bch.N).ToArray();
+        llrs[4] = llrs[9] = llrs[bch.N + 1] = -3f; // two errors in frame 0, one in frame 1: within t = 3
+        var bits = new byte[2 * bch.N];
+        var status = new DecodeStatus[2];
+        chain.Process(llrs, bits, status, new DecodeStage[2]);
+        Assert.All(bits, b => Assert.Equal(0, b));
+        Assert.All(status, s => Assert.True(s.IsCodeword));
+    }
+
+    [Fact]
     public void ProcessRejectsBatchesLargerThanItsBuffers()
     {
         var chain = new DecoderChain(Code, Create("hard"), null, true, maxBatch: 2);
