@@ -128,10 +128,13 @@ def table(folder: str, plot: str = ""):
         import matplotlib.pyplot as plt
         figure, axes = plt.subplots(1, len(codes), figsize=(6 * len(codes), 4.5), squeeze=False)
         for axis, code in zip(axes[0], codes):
-            for (c, label), points in rows.items():
-                measured = sorted((e, r["fer"]) for e, r in points.items() if c == code and r["frame_errors"] > 0)
-                if measured:
-                    axis.semilogy(*zip(*measured), marker="o", label=label)
+            labels = sorted(label for c, label in rows if c == code)
+            colours = plt.get_cmap("tab20")
+            for index, label in enumerate(labels):  # loss (IV) dashed, classical baselines dotted
+                points = rows[(code, label)]
+                measured = sorted((e, r["fer"]) for e, r in points.items() if r["frame_errors"] > 0)
+                style = "--" if "loss" in label else ":" if "ecct" not in label else "-"
+                axis.semilogy(*zip(*measured), style, marker="o", color=colours(index), label=label)
             axis.set_title(code)
             axis.set_xlabel("Eb/N0 (dB)")
             axis.set_ylabel("FER")
