@@ -59,6 +59,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from channel import Batch, multiplicative_noise_target, soft_output  # noqa: E402
+from ecct import FeedForward  # noqa: E402  (same FFN: d -> ff_mult d -> d, GELU)
 
 
 @dataclass
@@ -115,17 +116,6 @@ class UnifiedAttention(nn.Module):
         memory = values.t() @ x  # (D, L) @ (B, L, d) -> (B, D, d): V_l^T X
         out = self.dropout(attention) @ memory  # (L, D) @ (B, D, d) -> (B, L, d)
         return self.o(out)  # (B, L, d)
-
-
-class FeedForward(nn.Module):
-    def __init__(self, cfg: Config):
-        super().__init__()
-        self.fc = nn.Linear(cfg.d_model, cfg.ff_mult * cfg.d_model)
-        self.out = nn.Linear(cfg.ff_mult * cfg.d_model, cfg.d_model)
-        self.dropout = nn.Dropout(cfg.dropout)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.out(self.dropout(F.gelu(self.fc(x))))  # (B, L, d)
 
 
 class Block(nn.Module):
