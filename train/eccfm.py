@@ -86,12 +86,14 @@ class CrossAttention(nn.Module):
         super().__init__()
         assert cfg.d_model % cfg.n_heads == 0
         self.n_heads = cfg.n_heads
+        self.scale = 1.0 / math.sqrt(cfg.d_model // cfg.n_heads)  # a float constant (exports as one)
         self.q = nn.Linear(cfg.d_model, cfg.d_model)
         self.kv = nn.Linear(cfg.d_model, 2 * cfg.d_model)
         self.proj = nn.Linear(cfg.d_model, cfg.d_model)
         self.dropout = nn.Dropout(cfg.dropout)
 
-    def forward(self, query, memory, allowed):
+    def forward(self, query, memory, bias):
+        """bias (Lq, Lk): 0 where the query reads the key, -inf elsewhere (every query reads at least one key)."""
         B, Lq, d = query.shape  # (B, Lq, d)
         Lk = memory.shape[1]  # memory (B, Lk, d)
         dh = d // self.n_heads
@@ -99,10 +101,9 @@ class CrossAttention(nn.Module):
         k, v = self.kv(memory).split(d, dim=-1)  # 2 x (B, Lk, d)
         k = k.view(B, Lk, self.n_heads, dh).transpose(1, 2)  # (B, h, Lk, dh)
         v = v.view(B, Lk, self.n_heads, dh).transpose(1, 2)  # (B, h, Lk, dh)
-        scores = q @ k.transpose(-2, -1) / math.sqrt(dh)  # (B, h, Lq, Lk)
-        scores = scores.masked_fill(~allowed, float("-inf"))  # allowed (Lq, Lk): every row has an edge
+        scores = torch.matmul(q, k.transpose(-2, -1)) * self.scale + bias  # (B, h, Lq, Lk)
         attn = self.dropout(F.softmax(scores, dim=-1))  # (B, h, Lq, Lk)
-        return self.proj((attn @ v).transpose(1, 2).reshape(B, Lq, d))  # (B, Lq, d)
+        return self.proj(torch.matmul(attn, v).transpose(1, 2).reshape(B, Lq, d))  # (B, Lq, d)
 
 
 class Block(nn.Module):
@@ -117,8 +118,8 @@ class Block(nn.Module):
                                 nn.Linear(cfg.ff_mult * cfg.d_model, cfg.d_model))
         self.dropout = nn.Dropout(cfg.dropout)
 
-    def forward(self, x, memory, allowed):
-        x = x + self.dropout(self.attn(self.ln_attn(x), memory, allowed))  # (B, Lq, d)
+    def forward(self, x, memory, bias):
+        x = x + self.dropout(self.attn(self.ln_attn(x), memory, bias))  # (B, Lq, d)
         return x + self.dropout(self.ff(self.ln_ff(x)))  # (B, Lq, d)
 
 
@@ -132,6 +133,9 @@ class ECCFM(nn.Module):
         self.register_buffer("H", Hb.float())  # (m, n)
         self.register_buffer("variable_allowed", Hb.t().contiguous())  # (n, m) bit i reads check j iff H[j, i]
         self.register_buffer("check_allowed", Hb.clone())  # (m, n) check j reads bit i iff H[j, i]
+        # the masks as additive 0 / -inf biases (one add instead of a masked_fill per attention map)
+        self.register_buffer("variable_bias", torch.zeros(cfg.n, cfg.m).masked_fill(~Hb.t(), float("-inf")), persistent=False)
+        self.register_buffer("check_bias", torch.zeros(cfg.m, cfg.n).masked_fill(~Hb, float("-inf")), persistent=False)
         self.register_buffer("neighbours", check_neighbours(Hb))  # (m, max row weight)
         self.min_probability = cfg.min_probability
         self.variable_embedding = nn.Parameter(torch.empty(cfg.n, cfg.d_model))  # (n, d)
@@ -154,8 +158,8 @@ class ECCFM(nn.Module):
         v = self.variable_embedding * llr.abs().unsqueeze(-1) * scale  # (B, n, d) magnitude tokens
         c = self.check_embedding * bipolar_syndrome(llr, self.H).unsqueeze(-1) * scale  # (B, m, d) syndrome tokens
         for index, block in enumerate(self.blocks):
-            v = block(v, c, self.variable_allowed)  # (B, n, d) bits read their checks (H^T)
-            c = block(c, v, self.check_allowed)  # (B, m, d) checks read their bits (H)
+            v = block(v, c, self.variable_bias)  # (B, n, d) bits read their checks (H^T)
+            c = block(c, v, self.check_bias)  # (B, m, d) checks read their bits (H)
             if index + 1 == self.mid_layer:
                 v = self.ln_mid(v)
                 c = self.ln_mid(c)

@@ -19,7 +19,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from channel import canonical_llr, sigma_for  # noqa: E402
-from train import load_checkpoint  # noqa: E402
+from train import budget_totals, load_checkpoint  # noqa: E402
 
 FORMAT = "receiver-model/1"
 GOLDEN_BATCH = 8
@@ -118,6 +118,17 @@ def write_code_files(module: torch.nn.Module, code, folder: str, stem: str, gene
             "torchscript": script_file, "golden": golden_file, "flops_per_frame": flops_per_frame(module, code.n)}
 
 
+def budget_of(ckpt, cfg) -> dict:
+    """The manifest's budget: totals over every run that made the weights (forks and resumed runs included), the
+    device of the last, and the segments themselves (device, steps, frames, wall and CPU seconds, date)."""
+    segments = ckpt.get("budget") or [{"device": ckpt.get("device", "unknown"), "steps": ckpt["step"],
+                                       "frames": ckpt["step"] * cfg.batch_size, "wall_s": ckpt.get("wall_s", 0.0)}]
+    totals = budget_totals(segments)
+    return {"steps": totals["steps"], "wall_s": round(totals["wall_s"], 1), "cpu_s": round(totals["cpu_s"], 1),
+            "device": ckpt.get("device", "unknown"), "devices": totals["devices"], "threads": cfg.threads,
+            "samples": totals["frames"] or totals["steps"] * cfg.batch_size, "segments": segments}
+
+
 def export(ckpt_path: str, name: str = "", models_dir: str = "models", description: str = "") -> str:
     if os.path.isdir(ckpt_path):
         ckpt_path = os.path.join(ckpt_path, "ckpt.pt")
@@ -145,9 +156,7 @@ def export(ckpt_path: str, name: str = "", models_dir: str = "models", descripti
         "weights": "model.safetensors",
         "config": {k: v for k, v in vars(model_cfg).items()},
         "train": {k: list(v) if isinstance(v, tuple) else v for k, v in vars(cfg).items()},
-        "budget": {"steps": ckpt["step"], "wall_s": round(ckpt.get("wall_s", 0.0), 1),
-                   "device": ckpt.get("device", "unknown"), "threads": cfg.threads,
-                   "samples": ckpt["step"] * cfg.batch_size},
+        "budget": budget_of(ckpt, cfg),
         "parameters": sum(p.numel() for p in model.parameters()),
         "flops_per_frame": max(entry["flops_per_frame"] for entry in entries),
         "codes": entries,

@@ -6,13 +6,19 @@ Config: TrainConfig below; a config file (Python assignments or a JSON object) a
 --key=value flags override it (--model.d_model=64 sets one model field). The architecture is a
 module train/<arch>.py with Config, build(cfg, codes) and a model with forward/loss/export.
 Multi-code architectures (FECCT) train on every code in `codes`, one code drawn per step.
-Checkpoint (out_dir/ckpt.pt) holds weights, both configs, optimizer and step, so a loader
-rebuilds the net (load_checkpoint) and --resume continues the run.
+Checkpoint (out_dir/ckpt.pt) holds weights, their EMA, both configs, optimizer, step, RNG states and
+the budget of every run that made it, so a loader rebuilds the net (load_checkpoint) and --resume
+continues the run on any machine. Validation -ln(BER) at fixed step counts goes to
+out_dir/curve.jsonl (the learning curve of the model card). `loop` is the one training loop:
+train/sap.py runs its LoRA recovery through it too.
 """
+import copy
+import datetime
 import importlib
 import json
 import math
 import os
+import random
 import sys
 import time
 from dataclasses import asdict, dataclass, field, fields
@@ -59,6 +65,14 @@ class TrainConfig:
     out_dir: str = "out/ecct_ldpc49"
     init_from: str = ""            # checkpoint whose weights start the model (a fork of an earlier run)
     hybrid: str = ""               # "", or the hard-decision stages the model is trained for: pre, post, pre-post (hybrid.py)
+    schedule: str = "cosine"       # "cosine": warm-up, cosine to min_lr over max_steps/max_minutes; "constant": lr after
+                                   # warm-up, for open-ended campaigns (the EMA then does the averaging)
+    ema: float = 0.0               # decay of an exponential moving average of the weights (0 = off; ECCFM paper 0.999);
+                                   # validation and export use the EMA weights when it is on
+    val_every: int = 0             # steps between validation points (0 = off), a line per code and Eb/N0 in curve.jsonl
+    val_ebn0: tuple = (4.0, 5.0, 6.0)
+    val_frames: int = 4000         # per validation point, the same frames every time (seeded apart from training)
+    slice_minutes: float = 0.0     # this process stops after that long, checkpoint saved, without shaping the LR (campaigns)
 
 
 def parse_config(argv):
@@ -109,9 +123,12 @@ def _literal(text):
 
 
 def learning_rate(step, cfg: TrainConfig, wall_s=0.0):
-    """Linear warm-up, then cosine from lr to min_lr over max_steps (or over max_minutes if that ends first)."""
+    """Linear warm-up, then cosine from lr to min_lr over max_steps (or over max_minutes if that ends first),
+    or constant lr (schedule "constant")."""
     if step < cfg.warmup_steps:
         return cfg.lr * (step + 1) / cfg.warmup_steps
+    if cfg.schedule == "constant":
+        return cfg.lr
     progress = min(1.0, (step - cfg.warmup_steps) / max(1, cfg.max_steps - cfg.warmup_steps))
     if cfg.max_minutes > 0:
         progress = max(progress, min(1.0, wall_s / (60.0 * cfg.max_minutes)))
@@ -135,8 +152,11 @@ def build_model(cfg: TrainConfig, codes):
     return module.build(model_cfg, codes), model_cfg
 
 
-def load_checkpoint(path, device="cpu"):
-    """(model, model config, train config, codes, checkpoint dict) rebuilt from out_dir/ckpt.pt."""
+def load_checkpoint(path, device="cpu", weights="best"):
+    """(model, model config, train config, codes, checkpoint dict) rebuilt from out_dir/ckpt.pt.
+
+    weights "best" loads the EMA of the weights where the run kept one (what validation measured), "raw" the
+    optimizer's weights (what --resume continues)."""
     ckpt = torch.load(path, map_location=device)
     cfg = TrainConfig(**{k: tuple(v) if isinstance(getattr(TrainConfig, k, None), tuple) else v
                          for k, v in ckpt["train_cfg"].items() if k in {f.name for f in fields(TrainConfig)}})
@@ -144,26 +164,32 @@ def load_checkpoint(path, device="cpu"):
     module = architecture(cfg.arch)
     model_cfg = module.Config(**ckpt["model_cfg"])
     model = module.build(model_cfg, codes).to(device)
-    model.load_state_dict(ckpt["model"])
+    model.load_state_dict(ckpt["ema"] if weights == "best" and ckpt.get("ema") else ckpt["model"])
     return model, model_cfg, cfg, codes, ckpt
 
 
 @torch.no_grad()
-def evaluate(model, codes, cfg: TrainConfig, generator):
-    """BER of the model and of the hard decision on all-zero frames, per code and Eb/N0 in cfg.eval_ebn0."""
+def evaluate(model, codes, ebn0s, frames, batch_size, generator, device="cpu"):
+    """BER of the model and of the hard decision on all-zero frames, per code and Eb/N0.
+
+    Rows (code name, Eb/N0, model BER, hard-decision BER, model bit errors, bits)."""
+    was_training = model.training
     model.eval()
     rows = []
     for index, code in enumerate(codes):
-        for ebn0 in cfg.eval_ebn0:
-            errors = hard_errors = bits = 0
-            for _ in range(max(1, cfg.eval_frames // cfg.eval_batch)):
-                batch = sample_code_batch(code, cfg.eval_batch, ebn0, ebn0, generator, cfg.device)
+        for ebn0 in ebn0s:
+            errors = torch.zeros((), device=device)
+            hard_errors = torch.zeros((), device=device)
+            bits = 0
+            for _ in range(max(1, frames // batch_size)):
+                batch = sample_code_batch(code, batch_size, ebn0, ebn0, generator, device)
                 bits_sent = (batch.x < 0).float()  # all zero, except for punctured codes' random codewords
-                errors += (decide(batch.llr, model(batch.llr, index)) != bits_sent).sum().item()
-                hard_errors += (hard_bits(batch.llr) != bits_sent).sum().item()
+                errors += (decide(batch.llr, model(batch.llr, index)) != bits_sent).sum()
+                hard_errors += (hard_bits(batch.llr) != bits_sent).sum()
                 bits += batch.llr.numel()
-            rows.append((code.name, ebn0, errors / bits, hard_errors / bits, int(errors), bits))
-    model.train()
+            errors, hard_errors = int(errors.item()), int(hard_errors.item())
+            rows.append((code.name, ebn0, errors / bits, hard_errors / bits, errors, bits))
+    model.train(was_training)
     return rows
 
 
@@ -178,85 +204,263 @@ def neg_ln(ber):
     return -math.log(ber) if ber > 0 else float("inf")
 
 
-def save_checkpoint(path, model, model_cfg, cfg, optimizer, step, wall_s):
+def rng_state(device):
+    """Every random stream a run draws from, so a resumed run continues as if it had never stopped."""
+    state = {"torch": torch.get_rng_state(), "python": random.getstate()}
+    if device.startswith("cuda"):
+        state["cuda"] = torch.cuda.get_rng_state(torch.device(device))
+    return state
+
+
+def set_rng_state(state, device):
+    if isinstance(state, torch.Tensor):  # checkpoints written before the RNG dictionary
+        torch.set_rng_state(state)
+        return
+    torch.set_rng_state(state["torch"])
+    random.setstate(state["python"])
+    if "cuda" in state and device.startswith("cuda"):
+        torch.cuda.set_rng_state(state["cuda"], torch.device(device))
+
+
+class WeightAverage:
+    """Exponential moving average of a model's floating-point state (weights and buffers), updated in place."""
+
+    def __init__(self, model, decay, state=None):
+        self.decay = decay
+        self.state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        if state:
+            for k, v in state.items():
+                self.state[k].copy_(v)
+        live = model.state_dict()
+        floating = [k for k, v in live.items() if v.is_floating_point()]
+        self.averaged = [self.state[k] for k in floating]
+        self.sources = [live[k] for k in floating]
+
+    @torch.no_grad()
+    def update(self):
+        torch._foreach_mul_(self.averaged, self.decay)
+        torch._foreach_add_(self.averaged, self.sources, alpha=1.0 - self.decay)
+
+
+@dataclass
+class Run:
+    """What a run carries across restarts: the step, total wall seconds, one budget segment per process, and the
+    best validation point so far ({"step", "score"}, score = mean -ln(BER) over the validation points)."""
+    step: int = 0
+    wall_s: float = 0.0
+    budget: list = field(default_factory=list)
+    best: dict = field(default_factory=dict)
+
+
+def save_checkpoint(path, model, model_cfg, cfg, optimizer, run: Run, average=None):
     tmp = path + ".tmp"
-    torch.save({"model": model.state_dict(), "model_cfg": asdict(model_cfg), "train_cfg": asdict(cfg),
-                "optimizer": optimizer.state_dict(), "step": step, "wall_s": wall_s,
-                "device": device_name(cfg.device), "rng": torch.get_rng_state()}, tmp)
+    torch.save({"model": model.state_dict(), "ema": average.state if average else None,
+                "model_cfg": asdict(model_cfg) if model_cfg is not None else {}, "train_cfg": asdict(cfg),
+                "optimizer": optimizer.state_dict(), "step": run.step, "wall_s": run.wall_s,
+                "budget": run.budget, "best": run.best,
+                "device": device_name(cfg.device), "rng": rng_state(cfg.device)}, tmp)
     os.replace(tmp, path)  # never leave a half-written checkpoint
+
+
+def budget_totals(budget):
+    """Steps, frames, wall seconds, CPU seconds and the devices over every segment of a budget list."""
+    totals = {"steps": 0, "frames": 0, "wall_s": 0.0, "cpu_s": 0.0, "devices": []}
+    for segment in budget:
+        totals["steps"] += segment["steps"]
+        totals["frames"] += segment.get("frames", 0)
+        totals["wall_s"] += segment["wall_s"]
+        totals["cpu_s"] += segment.get("cpu_s", 0.0)
+        if segment["device"] not in totals["devices"]:
+            totals["devices"].append(segment["device"])
+    return totals
+
+
+def append_curve(out_dir, run: Run, rows, weights):
+    """One line per (code, Eb/N0) of a validation point into out_dir/curve.jsonl; returns the mean -ln(BER)."""
+    totals = budget_totals(run.budget)
+    with open(os.path.join(out_dir, "curve.jsonl"), "a") as f:
+        for name, ebn0, ber, hard_ber, errors, bits in rows:
+            f.write(json.dumps({"step": run.step, "total_steps": totals["steps"], "frames": totals["frames"],
+                                "wall_s": round(totals["wall_s"], 1), "cpu_s": round(totals["cpu_s"], 1),
+                                "code": name, "ebn0_db": ebn0, "weights": weights, "ber": ber,
+                                "neg_ln_ber": round(min(neg_ln(ber), 99.0), 4), "bit_errors": errors, "bits": bits,
+                                "hard_ber": hard_ber}) + "\n")
+    return sum(min(neg_ln(row[2]), 30.0) for row in rows) / len(rows)
+
+
+def loop(model, step_loss, cfg: TrainConfig, parameters=None, model_cfg=None, codes=(), resume=False, prior_budget=(),
+         log=print):
+    """The training loop every script here uses.
+
+    step_loss(step) -> (loss, logits, batch) draws a batch and computes the objective. Adam on `parameters`
+    (default: all of the model's), warm-up + cosine or constant LR, optional gradient clipping and weight EMA,
+    running loss/BER without a host synchronisation per step (statistics stay on the device until a log line),
+    validation on `codes` every val_every steps into out_dir/curve.jsonl, checkpoints every checkpoint_every steps
+    (out_dir empty: none), stop at max_steps, max_minutes (whole run) or slice_minutes (this process).
+    prior_budget: the segments of the runs a fork starts from (init_from), so a card's budget sums every run.
+    Returns the Run (step, wall seconds, budget); the model holds the EMA weights afterwards when ema is on."""
+    parameters = list(parameters if parameters is not None else model.parameters())
+    optimizer = torch.optim.Adam(parameters, lr=cfg.lr)
+    run = Run(budget=[dict(segment) for segment in prior_budget])
+    ckpt_path = os.path.join(cfg.out_dir, "ckpt.pt") if cfg.out_dir else ""
+    if ckpt_path:
+        os.makedirs(cfg.out_dir, exist_ok=True)
+    ema_state = None
+    if resume:
+        ckpt = torch.load(ckpt_path, map_location=cfg.device)
+        model.load_state_dict(ckpt["model"])
+        optimizer.load_state_dict(ckpt["optimizer"])
+        set_rng_state(ckpt["rng"], cfg.device)
+        run = Run(step=ckpt["step"], wall_s=ckpt.get("wall_s", 0.0), best=ckpt.get("best") or {},
+                  budget=ckpt.get("budget") or [{"device": ckpt.get("device", "unknown"), "steps": ckpt["step"],
+                                                 "wall_s": ckpt.get("wall_s", 0.0), "date": "before budgets"}])
+        ema_state = ckpt.get("ema")
+        log(f"resumed from {ckpt_path} at step {run.step}")
+    average = WeightAverage(model, cfg.ema, ema_state) if cfg.ema > 0 else None
+    evaluated = copy.deepcopy(model) if average else model
+    validating = bool(cfg.val_every and codes and cfg.out_dir)
+    validation = torch.Generator().manual_seed(cfg.seed + 2_000_003)  # the same frames at every validation point
+    segment = {"device": device_name(cfg.device), "steps": 0, "frames": 0, "wall_s": 0.0, "cpu_s": 0.0,
+               "date": datetime.date.today().isoformat()}
+    run.budget.append(segment)
+    stats = torch.zeros(4, device=cfg.device)  # loss sum, model bit errors, hard-decision bit errors, bits
+    steps_since_log = 0
+    t0 = process_start = time.time()
+    cpu0 = time.process_time()
+    wall0 = run.wall_s
+
+    def account():
+        segment["wall_s"] = round(time.time() - process_start, 1)
+        segment["cpu_s"] = round(time.process_time() - cpu0, 1)
+        run.wall_s = wall0 + segment["wall_s"]
+
+    def validate():
+        account()
+        if average:
+            evaluated.load_state_dict(average.state)
+        generator = torch.Generator().set_state(validation.get_state())
+        rows = evaluate(evaluated, codes, cfg.val_ebn0, cfg.val_frames, min(cfg.eval_batch, cfg.val_frames),
+                        generator, cfg.device)
+        score = append_curve(cfg.out_dir, run, rows, "ema" if average else "raw")
+        if not run.best or score > run.best["score"]:
+            run.best = {"step": run.step, "score": round(score, 4)}
+        log(f"  validation step {run.step} | " + " | ".join(
+            f"{name} {ebn0:g} dB -ln(BER) {neg_ln(ber):.2f}" for name, ebn0, ber, _, _, _ in rows))
+
+    def save():
+        account()
+        if ckpt_path:
+            save_checkpoint(ckpt_path, model, model_cfg, cfg, optimizer, run, average)
+
+    def time_left():
+        elapsed = time.time() - process_start
+        if cfg.slice_minutes > 0 and elapsed >= 60.0 * cfg.slice_minutes:
+            return False
+        return not (cfg.max_minutes > 0 and wall0 + elapsed >= 60.0 * cfg.max_minutes)
+
+    if validating and run.step == 0:
+        validate()  # the starting point of the curve
+    model.train()
+    while run.step < cfg.max_steps and time_left():
+        lr = learning_rate(run.step, cfg, wall0 + time.time() - process_start)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        loss, logits, batch = step_loss(run.step)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if cfg.grad_clip > 0:
+            torch.nn.utils.clip_grad_norm_(parameters, cfg.grad_clip)
+        optimizer.step()
+        if average:
+            average.update()
+        run.step += 1
+        segment["steps"] += 1
+        segment["frames"] += cfg.batch_size
+        steps_since_log += 1
+        with torch.no_grad():
+            sent = (batch.x < 0).float()
+            stats[0] += loss.detach()
+            stats[1] += (decide(batch.llr, logits) != sent).sum()
+            stats[2] += (hard_bits(batch.llr) != sent).sum()
+            stats[3] += sent.numel()
+        if run.step % cfg.log_every == 0 or run.step == cfg.max_steps:
+            loss_sum, errors, hard_errors, bits = stats.tolist()  # the one host synchronisation per log line
+            now = time.time()
+            log(f"step {run.step:6d} | {steps_since_log / (now - t0):6.1f} steps/s | lr {lr:.2e} | "
+                f"loss {loss_sum / steps_since_log:.4f} | BER {errors / bits:.4e} (hard {hard_errors / bits:.4e}, "
+                f"Eb/N0 {cfg.ebn0_low}..{cfg.ebn0_high})")
+            stats.zero_()
+            t0, steps_since_log = now, 0
+        if validating and run.step % cfg.val_every == 0:
+            validate()
+        if run.step % cfg.checkpoint_every == 0:
+            save()
+    save()
+    if average:
+        model.load_state_dict(average.state)  # what the run hands on is what validation measured
+    model.eval()
+    return run
+
+
+def initial_weights(path, device="cpu"):
+    """(state dict, budget segments) a fork starts from: a checkpoint (its EMA where it kept one) or an exported
+    model folder (its manifest's budget)."""
+    if os.path.isdir(path) and os.path.exists(os.path.join(path, "model.safetensors")):
+        from export import load_safetensors
+        with open(os.path.join(path, "manifest.json")) as f:
+            budget = json.load(f).get("budget", {})
+        segments = budget.get("segments") or [{"device": budget.get("device", "unknown"), "steps": budget.get("steps", 0),
+                                               "frames": budget.get("samples", 0), "wall_s": budget.get("wall_s", 0.0),
+                                               "cpu_s": budget.get("wall_s", 0.0) * budget.get("threads", 1),
+                                               "date": f"before, as {os.path.basename(os.path.normpath(path))}"}]
+        return load_safetensors(os.path.join(path, "model.safetensors")), segments
+    if os.path.isdir(path):
+        path = os.path.join(path, "ckpt.pt")
+    ckpt = torch.load(path, map_location=device)
+    segments = ckpt.get("budget") or [{"device": ckpt.get("device", "unknown"), "steps": ckpt["step"],
+                                       "wall_s": ckpt.get("wall_s", 0.0), "date": "before budgets"}]
+    return ckpt.get("ema") or ckpt["model"], segments
 
 
 def main(argv):
     cfg, resume = parse_config(argv)
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
+    random.seed(cfg.seed)
     codes = [load_code(spec) for spec in cfg.codes]
     model, model_cfg = build_model(cfg, codes)
     model.to(cfg.device)
-    if cfg.init_from:
-        model.load_state_dict(torch.load(cfg.init_from, map_location=cfg.device)["model"])
-        print(f"weights from {cfg.init_from}")
+    prior_budget = []
+    if cfg.init_from and not resume:
+        state, prior_budget = initial_weights(cfg.init_from, cfg.device)
+        model.load_state_dict(state)
+        print(f"weights from {cfg.init_from} ({budget_totals(prior_budget)['steps']} steps before)")
     objective = HybridObjective(cfg.hybrid, codes) if cfg.hybrid else None
-    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    os.makedirs(cfg.out_dir, exist_ok=True)
-    ckpt_path = os.path.join(cfg.out_dir, "ckpt.pt")
-    step, wall = 0, 0.0
-    if resume:
-        ckpt = torch.load(ckpt_path, map_location="cpu")
-        model.load_state_dict(ckpt["model"])
-        optimizer.load_state_dict(ckpt["optimizer"])
-        torch.set_rng_state(ckpt["rng"])
-        step = ckpt["step"]
-        wall = ckpt.get("wall_s", 0.0)
-        print(f"resumed from {ckpt_path} at step {step}")
     for code in codes:
         print(f"{code.name}: n={code.n} m={code.m} k={code.k}")
     print(f"{cfg.arch} {asdict(model_cfg)} | {sum(p.numel() for p in model.parameters())} parameters | "
-          f"Eb/N0 {cfg.ebn0_low}..{cfg.ebn0_high} dB per sample | device {cfg.device}")
+          f"Eb/N0 {cfg.ebn0_low}..{cfg.ebn0_high} dB per sample | device {cfg.device}", flush=True)
 
-    running_loss = running_ber = running_hard_ber = None
-    smoothing = 0.9
-    t0, last_step = time.time(), step
-    started = time.time() - wall  # wall-clock origin, resumed runs included
-    while step < cfg.max_steps and not (cfg.max_minutes > 0 and time.time() - started >= 60.0 * cfg.max_minutes):
-        lr = learning_rate(step, cfg, time.time() - started)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
+    def step_loss(step):
         code_index = int(torch.randint(len(codes), (1,))) if len(codes) > 1 else 0
         code = codes[code_index]
-        if objective is None:
-            batch = sample_code_batch(code, cfg.batch_size, cfg.ebn0_low, cfg.ebn0_high, device=cfg.device)
-            loss, logits = model.loss(batch, code_index)
-        else:
-            loss, logits, batch = objective.step(model, code, code_index, cfg.batch_size, cfg.ebn0_low, cfg.ebn0_high, cfg.device)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        if cfg.grad_clip > 0:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-        optimizer.step()
-        step += 1
+        if objective is not None:
+            return objective.step(model, code, code_index, cfg.batch_size, cfg.ebn0_low, cfg.ebn0_high, cfg.device)
+        batch = sample_code_batch(code, cfg.batch_size, cfg.ebn0_low, cfg.ebn0_high, device=cfg.device)
+        loss, logits = model.loss(batch, code_index)
+        return loss, logits, batch
 
-        with torch.no_grad():
-            ber = (decide(batch.llr, logits) != (batch.x < 0).float()).float().mean().item()
-            hard_ber = (hard_bits(batch.llr) != (batch.x < 0).float()).float().mean().item()
-        blend = lambda old, new: new if old is None else smoothing * old + (1 - smoothing) * new  # noqa: E731
-        running_loss = blend(running_loss, loss.item())
-        running_ber = blend(running_ber, ber)
-        running_hard_ber = blend(running_hard_ber, hard_ber)
-        if step % cfg.log_every == 0 or step == cfg.max_steps:
-            now = time.time()
-            print(f"step {step:6d} | {(step - last_step) / (now - t0):6.1f} steps/s | lr {lr:.2e} | "
-                  f"loss {running_loss:.4f} | BER {running_ber:.4e} (hard {running_hard_ber:.4e}, "
-                  f"Eb/N0 {cfg.ebn0_low}..{cfg.ebn0_high})", flush=True)
-            t0, last_step = now, step
-        if step % cfg.checkpoint_every == 0 or step == cfg.max_steps:
-            save_checkpoint(ckpt_path, model, model_cfg, cfg, optimizer, step, time.time() - started)
-
-    save_checkpoint(ckpt_path, model, model_cfg, cfg, optimizer, step, time.time() - started)
-    print(f"trained {step} steps in {(time.time() - started) / 60:.1f} min")
+    run = loop(model, step_loss, cfg, model_cfg=model_cfg, codes=codes, resume=resume, prior_budget=prior_budget,
+               log=lambda line: print(line, flush=True))
+    segment = run.budget[-1]
+    print(f"trained {segment['steps']} steps in {segment['wall_s'] / 60:.1f} min (run total {run.step} steps, "
+          f"{run.wall_s / 60:.1f} min)")
+    if cfg.eval_frames <= 0:
+        return
     generator = torch.Generator().manual_seed(cfg.seed + 1_000_003)  # eval draws apart from training
-    print(f"eval: {cfg.eval_frames} all-zero frames per point (checkpoint {ckpt_path})")
-    for name, ebn0, ber, hard_ber, errors, bits in evaluate(model, codes, cfg, generator):
+    print(f"eval: {cfg.eval_frames} all-zero frames per point ({'EMA' if cfg.ema > 0 else 'trained'} weights)")
+    rows = evaluate(model, codes, cfg.eval_ebn0, cfg.eval_frames, cfg.eval_batch, generator, cfg.device)
+    for name, ebn0, ber, hard_ber, errors, bits in rows:
         print(f"  {name} Eb/N0 {ebn0:.1f} dB | model BER {ber:.3e} -ln {neg_ln(ber):.2f} ({errors} bit errors / {bits}) "
               f"| hard decision BER {hard_ber:.3e} -ln {neg_ln(hard_ber):.2f}")
 

@@ -1,0 +1,206 @@
+"""The training campaign: flagship models trained slice after slice until their targets are met.
+
+  /usr/bin/python3 train/campaign.py run [--hours=H] [--slice_minutes=30] [--only=a,b] [--commit] [--plan=FILE]
+  /usr/bin/python3 train/campaign.py status [--json]
+  /usr/bin/python3 train/campaign.py export NAME [--models_dir=models]
+
+The plan (train/config/campaign.py) lists train.py runs. Each lives in campaign/<name>/: ckpt.pt (weights, EMA,
+optimizer, step, RNG states, budget of every slice), curve.jsonl (validation -ln(BER) at fixed step counts) and
+train.log. A slice is one `train.py CONFIG --resume --slice_minutes=S` process on one thread; the entries take
+turns, entries whose targets are met are skipped. With --commit every slice ends with a git commit of its folder,
+so a fresh machine (git clone) continues where the last one stopped. `export` writes the entry's EMA weights
+into models/<name>/ (then scripts/measure-model.sh measures the card's table with ./receiver eval).
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TRAIN = os.path.join(ROOT, "train", "train.py")
+
+
+def load_plan(path):
+    scope = {}
+    with open(path) as f:
+        exec(f.read(), {}, scope)
+    return scope["entries"]
+
+
+def folder(entry):
+    return os.path.join(ROOT, "campaign", entry["name"])
+
+
+def curve(entry):
+    """Validation rows of an entry, in order."""
+    path = os.path.join(folder(entry), "curve.jsonl")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def bp50_reference(model_folder, code, ebn0):
+    """BP-50's -ln(BER) from ./receiver eval rows in a model folder (the run with the most frame errors)."""
+    best = None
+    eval_dir = os.path.join(ROOT, model_folder, "eval")
+    if not os.path.isdir(eval_dir):
+        return None
+    for name in sorted(os.listdir(eval_dir)):
+        if not (name.startswith(code.replace(":", "_").replace(",", "_") + ".bp50") and name.endswith(".jsonl")):
+            continue
+        with open(os.path.join(eval_dir, name)) as f:
+            for line in f:
+                row = json.loads(line)
+                if row["ebn0_db"] == ebn0 and (best is None or row["frame_errors"] > best["frame_errors"]):
+                    best = row
+    return best["neg_ln_ber"] if best else None
+
+
+def target_status(entry, rows):
+    """[(target, current validation -ln(BER), needed value, met)] for an entry's targets."""
+    result = []
+    for target in entry["targets"]:
+        points = [r for r in rows if r["code"] == target["code"] and r["ebn0_db"] == target["ebn0"]]
+        current = points[-1]["neg_ln_ber"] if points else None
+        if target["kind"] == "gain":
+            needed = points[0]["neg_ln_ber"] + target["margin"] if points else None
+        else:
+            reference = bp50_reference(target["reference"], target["code"], target["ebn0"])
+            needed = reference + target["margin"] if reference is not None else None
+        met = current is not None and needed is not None and current >= needed
+        result.append((target, current, needed, met))
+    return result
+
+
+def checkpoint_summary(entry):
+    path = os.path.join(folder(entry), "ckpt.pt")
+    if not os.path.exists(path):
+        return None
+    import torch
+    ckpt = torch.load(path, map_location="cpu")
+    sys.path.insert(0, os.path.join(ROOT, "train"))
+    from train import budget_totals
+    return {"step": ckpt["step"], "best": ckpt.get("best"), **budget_totals(ckpt.get("budget") or [])}
+
+
+def cmd_status(plan, options):
+    report = []
+    for entry in plan:
+        rows = curve(entry)
+        summary = checkpoint_summary(entry)
+        targets = target_status(entry, rows)
+        report.append({"name": entry["name"], "checkpoint": summary, "targets": [
+            {"code": t["code"], "ebn0_db": t["ebn0"], "kind": t["kind"], "margin": t["margin"],
+             "validation": current, "needed": needed, "met": met} for t, current, needed, met in targets]})
+    if options.get("json"):
+        print(json.dumps(report, indent=2))
+        return report
+    for item in report:
+        c = item["checkpoint"]
+        budget = (f"step {c['step']}, {c['steps']} steps in all, {c['wall_s'] / 3600:.2f} h wall, "
+                  f"{c['cpu_s'] / 3600:.2f} CPU-h on {', '.join(c['devices'])}") if c else "not started"
+        print(f"{item['name']}: {budget}")
+        for t in item["targets"]:
+            current = "-" if t["validation"] is None else f"{t['validation']:.2f}"
+            needed = "-" if t["needed"] is None else f"{t['needed']:.2f}"
+            print(f"  {t['code']} {t['ebn0_db']} dB: validation -ln(BER) {current}, target {needed} "
+                  f"({t['kind']} {t['margin']:+g}) {'met' if t['met'] else 'open'}")
+    return report
+
+
+def slice_command(entry, slice_minutes):
+    out_dir = folder(entry)
+    command = [sys.executable, TRAIN, os.path.join(ROOT, entry["config"])]
+    command += [f"--{k}={','.join(map(str, v)) if isinstance(v, (list, tuple)) else v}"
+                for k, v in entry["overrides"].items()]
+    command += [f"--out_dir={out_dir}", f"--name={entry['name']}", f"--slice_minutes={slice_minutes}"]
+    if os.path.exists(os.path.join(out_dir, "ckpt.pt")):
+        command.append("--resume")
+    elif entry.get("init_from"):
+        command.append(f"--init_from={os.path.join(ROOT, entry['init_from'])}")
+    return command
+
+
+def commit(entry, message, attempts=10):
+    """Commits the entry's folder alone (other staged or unstaged work is left as it is); retries while another git
+    command holds the index."""
+    path = os.path.relpath(folder(entry), ROOT)
+    for attempt in range(attempts):
+        add = subprocess.run(["git", "add", "--", path], cwd=ROOT, capture_output=True, text=True)
+        done = add.returncode == 0 and subprocess.run(
+            ["git", "commit", "-q", "-m", message, "--", path], cwd=ROOT, capture_output=True, text=True).returncode == 0
+        if done:
+            return True
+        time.sleep(30)
+    print(f"campaign: could not commit {path} after {attempts} attempts", flush=True)
+    return False
+
+
+def cmd_run(plan, options):
+    hours = float(options.get("hours", 0) or 0)
+    slice_minutes = float(options.get("slice_minutes", 30))
+    only = set(filter(None, options.get("only", "").split(",")))
+    started = time.time()
+    while not hours or time.time() - started < 3600 * hours:
+        open_entries = [e for e in plan if (not only or e["name"] in only)
+                        and not all(met for *_, met in target_status(e, curve(e)))]
+        if not open_entries:
+            print("campaign: every target met", flush=True)
+            return
+        for entry in open_entries:
+            if hours and time.time() - started >= 3600 * hours:
+                break
+            os.makedirs(folder(entry), exist_ok=True)
+            command = slice_command(entry, slice_minutes)
+            print(f"campaign: {entry['name']} slice of {slice_minutes:g} min", flush=True)
+            with open(os.path.join(folder(entry), "train.log"), "a") as log:
+                log.write(f"# {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in command[1:])}\n")
+                log.flush()
+                code = subprocess.run(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT).returncode
+            if code != 0:
+                print(f"campaign: {entry['name']} slice failed (exit {code}), see {folder(entry)}/train.log", flush=True)
+                continue
+            summary = checkpoint_summary(entry)
+            targets = target_status(entry, curve(entry))
+            state = ", ".join(f"{t['code']} {t['ebn0']} dB {c:.2f}/{n:.2f}" for t, c, n, _ in targets
+                              if c is not None and n is not None)
+            print(f"campaign: {entry['name']} at step {summary['step']} | {state}", flush=True)
+            if options.get("commit"):
+                commit(entry, f"campaign: {entry['name']} at step {summary['step']} ({state or 'no validation yet'})")
+
+
+def cmd_export(plan, name, options):
+    entry = next((e for e in plan if e["name"] == name), None)
+    if entry is None:
+        raise SystemExit(f"no campaign entry '{name}': known are {', '.join(e['name'] for e in plan)}")
+    sys.path.insert(0, os.path.join(ROOT, "train"))
+    from export import export
+    return export(os.path.join(folder(entry), "ckpt.pt"), name=name,
+                  models_dir=options.get("models_dir", os.path.join(ROOT, "models")))
+
+
+def main(argv):
+    options, positional = {}, []
+    for arg in argv:
+        if arg.startswith("--"):
+            key, _, value = arg[2:].partition("=")
+            options[key] = value if value else True
+        else:
+            positional.append(arg)
+    if not positional or positional[0] not in ("run", "status", "export"):
+        raise SystemExit(__doc__)
+    plan = load_plan(options.get("plan", os.path.join(ROOT, "train", "config", "campaign.py")))
+    if positional[0] == "run":
+        cmd_run(plan, options)
+    elif positional[0] == "status":
+        cmd_status(plan, options)
+    else:
+        if len(positional) != 2:
+            raise SystemExit("usage: campaign.py export NAME [--models_dir=models]")
+        cmd_export(plan, positional[1], options)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,30 @@
+# The training campaign of the flagship models (train/campaign.py reads this file as data).
+# Each entry is a train.py run that lives in campaign/<name>/ (checkpoint, learning curve, log, all committed),
+# resumed slice after slice on whatever machine is at hand, until its targets are met.
+# Warm starts: an entry with init_from begins from that shipped model's weights and counts its budget.
+# Targets compare the campaign's validation -ln(BER) with ./receiver eval's BP-50 rows in a model folder
+# ("bp50": at least margin above BP-50) or with the starting model's own eval rows ("gain": at least margin above
+# the model it started from). The cards' figures come from ./receiver eval after export, not from validation.
+
+# Constant LR with a weight EMA (the ECCFM paper's 0.999): an open-ended run that can stop at any slice and
+# export a model as good as its last thousand steps, without a cosine whose end is unknown.
+_open_ended = dict(schedule="constant", ema=0.999, warmup_steps=200, log_every=500, checkpoint_every=1000,
+                   val_every=2000, val_frames=4000, max_steps=10_000_000, max_minutes=0, eval_frames=0, threads=1)
+
+entries = [
+    dict(name="eccfm-polar64", config="train/config/eccfm_polar64.py", init_from="models/eccfm-polar64",
+         overrides=dict(_open_ended, lr=5e-4),
+         targets=[dict(code="POLAR_N64_K32", ebn0=e, kind="bp50", margin=m, reference="models/eccfm-polar64")
+                  for e, m in ((4, 0.3), (5, 0.0), (6, 0.0))]),
+    dict(name="eccfm-bch63-45", config="train/config/eccfm_bch63_45.py", init_from="models/eccfm-bch63-45",
+         overrides=dict(_open_ended, lr=5e-4),
+         targets=[dict(code="BCH_N63_K45", ebn0=e, kind="bp50", margin=m, reference="models/eccfm-bch63-45")
+                  for e, m in ((4, 0.3), (5, 0.0), (6, 0.0))]),
+    dict(name="eccfm-ldpc121", config="train/config/eccfm_ldpc121.py", init_from="",
+         overrides=dict(_open_ended, lr=1e-3, val_frames=2000),
+         targets=[dict(code="LDPC_N121_K70", ebn0=4, kind="bp50", margin=-0.3, reference="models/fecct-multi")]),
+    dict(name="fecct-multi", config="train/config/fecct_multi.py", init_from="models/fecct-multi",
+         overrides=dict(_open_ended, lr=5e-4, val_frames=2000, val_every=1000),
+         targets=[dict(code=c, ebn0=4, kind="gain", margin=0.5, reference="models/fecct-multi")
+                  for c in ("BCH_N31_K16", "LDPC_N49_K24", "BCH_N63_K45", "POLAR_N64_K32", "LDPC_N121_K70")]),
+]
