@@ -111,16 +111,28 @@ def cmd_status(plan, options):
 
 
 def slice_command(entry, slice_minutes):
-    out_dir = folder(entry)
-    command = [sys.executable, TRAIN, os.path.join(ROOT, entry["config"])]
+    """train.py for one slice of an entry, with paths relative to the repository (they land in the checkpoint and
+    the manifest). init_from is passed every time: train.py uses it only when there is no checkpoint to resume."""
+    out_dir = os.path.relpath(folder(entry), ROOT)
+    command = [sys.executable, os.path.relpath(TRAIN, ROOT), entry["config"]]
     command += [f"--{k}={','.join(map(str, v)) if isinstance(v, (list, tuple)) else v}"
                 for k, v in entry["overrides"].items()]
     command += [f"--out_dir={out_dir}", f"--name={entry['name']}", f"--slice_minutes={slice_minutes}"]
-    if os.path.exists(os.path.join(out_dir, "ckpt.pt")):
+    if entry.get("init_from"):
+        command.append(f"--init_from={entry['init_from']}")
+    if os.path.exists(os.path.join(folder(entry), "ckpt.pt")):
         command.append("--resume")
-    elif entry.get("init_from"):
-        command.append(f"--init_from={os.path.join(ROOT, entry['init_from'])}")
     return command
+
+
+def finished(entry):
+    """An entry is done when every target is met, or when it has used its CPU-hour cap (studies)."""
+    targets = target_status(entry, curve(entry))
+    if targets and all(met for *_, met in targets):
+        return True
+    cap = entry.get("max_cpu_hours")
+    summary = checkpoint_summary(entry) if cap else None
+    return bool(cap and summary and summary["cpu_s"] >= 3600 * cap)
 
 
 def commit(entry, message, attempts=10):
@@ -144,8 +156,7 @@ def cmd_run(plan, options):
     only = set(filter(None, options.get("only", "").split(",")))
     started = time.time()
     while not hours or time.time() - started < 3600 * hours:
-        open_entries = [e for e in plan if (not only or e["name"] in only)
-                        and not all(met for *_, met in target_status(e, curve(e)))]
+        open_entries = [e for e in plan if (not only or e["name"] in only) and not finished(e)]
         if not open_entries:
             print("campaign: every target met", flush=True)
             return
@@ -156,7 +167,7 @@ def cmd_run(plan, options):
             command = slice_command(entry, slice_minutes)
             print(f"campaign: {entry['name']} slice of {slice_minutes:g} min", flush=True)
             with open(os.path.join(folder(entry), "train.log"), "a") as log:
-                log.write(f"# {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in command[1:])}\n")
+                log.write(f"# {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(command[1:])}\n")
                 log.flush()
                 code = subprocess.run(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT).returncode
             if code != 0:
