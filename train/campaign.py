@@ -3,6 +3,7 @@
   /usr/bin/python3 train/campaign.py run [--hours=H] [--slice_minutes=30] [--only=a,b] [--commit] [--plan=FILE]
   /usr/bin/python3 train/campaign.py status [--json]
   /usr/bin/python3 train/campaign.py export NAME [--models_dir=models]
+  /usr/bin/python3 train/campaign.py gpu [--device=cuda] [--minutes=9] [--models_dir=models] [--set="k=v;k=v"] [--no_eval]
 
 The plan (train/config/campaign.py) lists train.py runs. Each lives in campaign/<name>/: ckpt.pt (weights, EMA,
 optimizer, step, RNG states, budget of every slice), curve.jsonl (validation -ln(BER) at fixed step counts) and
@@ -10,9 +11,12 @@ train.log. A slice is one `train.py CONFIG --resume --slice_minutes=S` process o
 turns, entries whose targets are met are skipped. With --commit every slice ends with a git commit of its folder,
 so a fresh machine (git clone) continues where the last one stopped. `export` writes the entry's EMA weights
 into models/<name>/ (then scripts/measure-model.sh measures the card's table with ./receiver eval).
+`gpu` is the GPU recipe (train/config/campaign_gpu.py): every flagship at the papers' size side by side on one GPU
+within a wall-clock budget, exported into models/ with cards that name the GPU.
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -182,6 +186,51 @@ def cmd_run(plan, options):
                 commit(entry, f"campaign: {entry['name']} at step {summary['step']} ({state or 'no validation yet'})")
 
 
+def cmd_gpu(options):
+    """Every entry of the GPU plan at once, one process each on the same device, cosine over --minutes, then export
+    into models/ and a card per model (measured by ./receiver eval where .NET is at hand, else the command to run)."""
+    plan = load_plan(options.get("plan") or os.path.join(ROOT, "train", "config", "campaign_gpu.py"))
+    device, minutes = options.get("device", "cuda"), float(options.get("minutes", 9))
+    out = os.path.join(ROOT, options.get("out", os.path.join("out", "gpu")))
+    models_dir = options.get("models_dir", os.path.join(ROOT, "models"))
+    extra = [f"--{item}" for item in filter(None, str(options.get("set", "")).split(";"))]  # e.g. model.d_model=16
+    processes = []
+    for entry in plan:
+        run_dir = os.path.join(out, entry["name"])
+        os.makedirs(run_dir, exist_ok=True)
+        command = [sys.executable, TRAIN, os.path.join(ROOT, entry["config"])]
+        command += [f"--{k}={v}" for k, v in entry["overrides"].items()] + extra
+        command += [f"--device={device}", f"--max_minutes={minutes}", f"--out_dir={run_dir}", f"--name={entry['name']}"]
+        log = open(os.path.join(run_dir, "train.log"), "w")
+        print(f"gpu recipe: {entry['name']} on {device} for {minutes:g} min (log {run_dir}/train.log)", flush=True)
+        processes.append((entry, subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT), log))
+    failed = []
+    for entry, process, log in processes:
+        if process.wait() != 0:
+            failed.append(entry["name"])
+        log.close()
+    sys.path.insert(0, os.path.join(ROOT, "train"))
+    from export import export
+    exported = []
+    for entry, _, _ in processes:
+        if entry["name"] in failed:
+            print(f"gpu recipe: {entry['name']} failed, see {out}/{entry['name']}/train.log", flush=True)
+            continue
+        exported.append(export(os.path.join(out, entry["name"], "ckpt.pt"), name=entry["name"], models_dir=models_dir))
+    measure = os.path.join(ROOT, "scripts", "measure-model.sh")
+    can_measure = os.path.exists(os.path.join(ROOT, "receiver")) and shutil.which("dotnet") and not options.get("no_eval")
+    for model_folder in exported:
+        if can_measure:
+            subprocess.run([measure, model_folder], cwd=ROOT, check=False)
+        else:
+            subprocess.run([sys.executable, os.path.join(ROOT, "train", "card.py"), model_folder], cwd=ROOT, check=False)
+            print(f"gpu recipe: wrote {model_folder} without ./receiver eval rows; measure it where .NET runs: "
+                  f"scripts/measure-model.sh {os.path.relpath(model_folder, ROOT)}", flush=True)
+    if failed:
+        raise SystemExit(f"gpu recipe: {len(failed)} of {len(processes)} runs failed: {', '.join(failed)}")
+    return exported
+
+
 def cmd_export(plan, name, options):
     entry = next((e for e in plan if e["name"] == name), None)
     if entry is None:
@@ -200,8 +249,11 @@ def main(argv):
             options[key] = value if value else True
         else:
             positional.append(arg)
-    if not positional or positional[0] not in ("run", "status", "export"):
+    if not positional or positional[0] not in ("run", "status", "export", "gpu"):
         raise SystemExit(__doc__)
+    if positional[0] == "gpu":
+        cmd_gpu(options)
+        return
     plan = load_plan(options.get("plan", os.path.join(ROOT, "train", "config", "campaign.py")))
     if positional[0] == "run":
         cmd_run(plan, options)

@@ -1,6 +1,6 @@
 """Write a model card from the manifest and `./receiver eval --json` results.
 
-  /usr/bin/python3 train/card.py MODEL_DIR EVAL_JSONL [EVAL_JSONL ...]
+  /usr/bin/python3 train/card.py MODEL_DIR [EVAL_JSONL ...]
   /usr/bin/python3 train/card.py --summary MODELS_DIR     # one table over every model's eval/*.jsonl
 
 Each EVAL_JSONL holds the JSON lines of one `./receiver eval --json` run (the model's own decoder
@@ -142,7 +142,8 @@ def budget_text(budget):
         return (f"{budget['steps']} steps ({budget['samples']} frames) in {budget['wall_s'] / 60:.1f} min on "
                 f"{budget['device']}.\n{scale}")
     cpu_hours = sum(s.get("cpu_s", 0.0) for s in segments) / 3600
-    lines = [f"{budget['steps']} steps ({budget['samples']} frames) over {len(segments)} runs: "
+    plural = "s" if len(segments) > 1 else ""
+    lines = [f"{budget['steps']} steps ({budget['samples']} frames) over {len(segments)} run{plural}: "
              f"{budget['wall_s'] / 3600:.2f} h wall clock, {cpu_hours:.2f} CPU-hours (process CPU time; runs before "
              f"budgets were recorded count wall x threads), on {', '.join(budget.get('devices') or [budget['device']])}. "
              + scale, "", "| run | device | steps | frames | wall min | CPU min |", "|---|---|---|---|---|---|"]
@@ -228,7 +229,7 @@ def summary(models_dir):
 def main(argv):
     if len(argv) == 2 and argv[0] == "--summary":
         return summary(argv[1])
-    if len(argv) < 2:
+    if len(argv) < 1:
         raise SystemExit(__doc__)
     folder, result_files = argv[0], argv[1:]
     manifest_path = os.path.join(folder, "manifest.json")
