@@ -27,7 +27,7 @@ internal static class ModelsCommand
         var json = new Option<bool>("--json") { Description = "One JSON object per model and line (name, architecture, code, path, parameters, flops_per_frame; SAP models add backbones and adapters)" };
         var list = new Command("list", $"List the installed models ({ModelCatalog.ModelsDirectoryVariable}, models/ beside the app, models/ above it or the current directory)") { json };
         list.SetAction(parsed => List(terminal, parsed.GetValue(json), ModelCatalog.Default));
-        return new Command("models", "Neural decoder models (TorchScript + manifest.json)") { list, BuildOnboard(terminal) };
+        return new Command("models", "Neural decoder models (ONNX and TorchScript per code + manifest.json)") { list, BuildOnboard(terminal) };
     }
 
     private static Command BuildOnboard(Terminal terminal)
@@ -174,6 +174,7 @@ internal static class ModelsCommand
                     path = model.Folder,
                     parameters = model.Parameters,
                     flops_per_frame = model.FlopsPerFrame,
+                    artifacts = model.Codes.Select(c => new { code = c.Code, onnx = c.Onnx, torchscript = c.TorchScript, onnx_missing = c.OnnxMissing }),
                     description = model.Description,
                     teacher = model.Teacher,
                     library = model.Library,
@@ -203,12 +204,14 @@ internal static class ModelsCommand
             Interactive = InteractionSupport.No,
         });
         if (!terminal.OutIsTerminal) console.Profile.Width = 160;
-        var table = NewTable(null, "name", "architecture", "code", "parameters", "FLOPs/frame", "path");
+        var table = NewTable(null, "name", "architecture", "code", "artifacts", "parameters", "FLOPs/frame", "path");
         foreach (var model in models)
-            table.AddRow(Markup.Escape(model.Name), Markup.Escape(model.Architecture), Markup.Escape(model.CodeList),
+            table.AddRow(Markup.Escape(model.Name), Markup.Escape(model.Architecture), Markup.Escape(model.CodeList), Markup.Escape(Artifacts(model)),
                 Count(model.Parameters), model.FlopsPerFrame?.ToString("0.###E+0", CultureInfo.InvariantCulture) ?? "",
                 Markup.Escape(model.Folder));
         console.Write(table);
+        foreach (var missing in models.SelectMany(m => m.Codes.Where(c => c.Onnx is null).Select(c => (m.Name, c.Code, c.OnnxMissing))))
+            terminal.Out.WriteLine($"{missing.Name} {missing.Code}: no .onnx ({missing.OnnxMissing ?? "not exported"}): runs on TorchSharp only");
         foreach (var model in models.Where(m => m.Backbones.Count > 0))
         {
             var backbones = NewTable($"{model.Name}: shared backbones", "mask", "parameters", "heads kept", "FFN kept", "bytes", "weights");
@@ -226,6 +229,12 @@ internal static class ModelsCommand
         terminal.Out.Flush();
         return Cli.ExitSuccess;
     }
+
+    /// <summary>Which runtimes the model's codes can run on: ".onnx + .pt" (ONNX Runtime and TorchSharp) or ".pt" (TorchSharp only).</summary>
+    private static string Artifacts(ModelManifest model) =>
+        model.Codes.All(c => c.Onnx is not null) ? ".onnx + .pt"
+        : model.Codes.Any(c => c.Onnx is not null) ? ".onnx (some codes) + .pt"
+        : ".pt";
 
     private static Table NewTable(string? title, params string[] columns)
     {
