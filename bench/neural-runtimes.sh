@@ -17,8 +17,14 @@ for round in $(seq "$rounds"); do
     done
   done
 done
-echo "median over $rounds rounds (frames/s; batch-1 p50/p99 us):"
-awk '$7 ~ /^[0-9]+$/ { key = $1 " " $2 " " $3 " " $5 " " $6; fps[key] = fps[key] " " $7; if ($6 == 1) { p50[key] = p50[key] " " $10; p99[key] = p99[key] " " $11 } ; if (!(key in seen)) { seen[key] = 1; order[++n] = key } }
-  function median(list,   a, m) { m = split(list, a, " "); asort(a); return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2 }
-  END { for (i = 1; i <= n; i++) { k = order[i]; printf "%-60s %9.0f", k, median(fps[k]); if (k in p50) printf " %9.0f %9.0f", median(p50[k]), median(p99[k]); printf "\n" } }' "$log"
+echo "median over $rounds rounds: frames/s, frames per CPU-second; batch 1 also p50/p99 us"
+# columns: runtime model code MFLOP threads batch frames/s fr/CPU-s GFLOP/s of-peak [p50 p99 bytes]
+awk '$7 ~ /^[0-9]+$/ { print $1, $2, $3, $5, $6, $7, $8, ($6 == 1 ? $11 " " $12 : "- -") }' "$log" | sort -k1,1 -k2,2 -k3,3 -k4,4n -k5,5n |
+  awk 'function median(list,   a, m, i, j, t) { m = split(list, a, " "); for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+         return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2 }
+       { key = $1 " " $2 " " $3 " " $4 " " $5; if (key != last && last != "") emit(); if (key != last) { fps = cpu = p50 = p99 = "" } last = key
+         fps = fps " " $6; cpu = cpu " " $7; p50 = p50 " " $8; p99 = p99 " " $9 }
+       function emit() { split(last, k, " "); printf "%-11s %-15s %-14s threads %s batch %4s  %7.0f fr/s  %7.0f fr/CPU-s", k[1], k[2], k[3], k[4], k[5], median(fps), median(cpu);
+         if (p50 !~ /-/) printf "  p50 %6.0f us  p99 %6.0f us", median(p50), median(p99); printf "\n" }
+       END { if (last != "") emit() }'
 rm -f "$log"

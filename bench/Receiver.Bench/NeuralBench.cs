@@ -11,7 +11,8 @@ namespace Receiver.Bench;
 /// and each of its codes, frames/s of <see cref="NeuralDecoder.Decode"/> (forward pass plus syndrome check) at several
 /// batch sizes with 1 and 2 intra-op threads, and batch-1 latency (median and p99 of single-frame calls), next to the
 /// model's FLOPs per frame, so frames/s x FLOPs/frame shows the GFLOP/s reached against the machine's peak
-/// (<see cref="PeakGflops"/>). One runtime per process (two libtorch builds in one process crash): compare runtimes by
+/// (<see cref="PeakGflops"/>). Frames per CPU-second (process CPU time over the same loop) is the load-independent
+/// figure on a shared machine: wall-clock frames/s falls with other processes' load, CPU time does not. One runtime per process (two libtorch builds in one process crash): compare runtimes by
 /// running the command once per runtime, interleaved (bench/README.md).
 /// </summary>
 public static class NeuralBench
@@ -28,10 +29,10 @@ public static class NeuralBench
     {
         output.WriteLine($"{Environment.ProcessorCount} cores; runtime {runtimeName}; peak taken as {peakGflops:F0} GFLOP/s; Eb/N0 {EbN0Db} dB; " +
                          $"LD_PRELOAD={Environment.GetEnvironmentVariable("LD_PRELOAD") ?? "unset"}, OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "unset"}");
-        output.WriteLine($"{"runtime",-11} {"model",-22} {"code",-15} {"MFLOP/fr",8} {"threads",7} {"batch",5} {"frames/s",9} {"GFLOP/s",8} {"of peak",7} {"b1 p50 us",9} {"b1 p99 us",9} {"B/call",6}");
+        output.WriteLine($"{"runtime",-11} {"model",-22} {"code",-15} {"MFLOP/fr",8} {"threads",7} {"batch",5} {"frames/s",9} {"fr/CPU-s",9} {"GFLOP/s",8} {"of peak",7} {"b1 p50 us",9} {"b1 p99 us",9} {"B/call",6}");
         foreach (var model in ModelCatalog.Default.List())
         {
-            if (!model.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;
+            if (!model.Name.StartsWith(filter, StringComparison.OrdinalIgnoreCase)) continue;
             foreach (var entry in model.Codes)
             {
                 var code = CodeLibrary.Load(entry.Code);
@@ -47,9 +48,9 @@ public static class NeuralBench
                     var (p50, p99, allocated) = BatchOneLatency(decoder, code);
                     foreach (var batch in BatchSizes)
                     {
-                        var framesPerSecond = Throughput(decoder, code, batch);
+                        var (framesPerSecond, framesPerCpuSecond) = Throughput(decoder, code, batch);
                         var gflops = framesPerSecond * flops / 1e9;
-                        output.WriteLine($"{runtimeName,-11} {model.Name,-22} {code.Name,-15} {flops / 1e6,8:F2} {threads,7} {batch,5} {framesPerSecond,9:F0} {gflops,8:F2} {gflops / peakGflops,7:P1} " +
+                        output.WriteLine($"{runtimeName,-11} {model.Name,-22} {code.Name,-15} {flops / 1e6,8:F2} {threads,7} {batch,5} {framesPerSecond,9:F0} {framesPerCpuSecond,9:F0} {gflops,8:F2} {gflops / peakGflops,7:P1} " +
                                          (batch == 1 ? $"{p50,9:F0} {p99,9:F0} {allocated,6}" : $"{"",9} {"",9}"));
                     }
                 }
@@ -75,13 +76,16 @@ public static class NeuralBench
 
     private static float[] Llrs(IBlockCode code, int frames) => BenchCase.NoisyFrames(code, EbN0Db, frames).Llrs;
 
-    private static double Throughput(NeuralDecoder decoder, IBlockCode code, int batch)
+    /// <summary>Frames per wall-clock second and per second of the process's CPU time.</summary>
+    private static (double PerSecond, double PerCpuSecond) Throughput(NeuralDecoder decoder, IBlockCode code, int batch)
     {
         var llrs = Llrs(code, batch);
         var bits = new byte[batch * decoder.OutputLength];
         var status = new DecodeStatus[batch];
         decoder.Decode(llrs, bits, status); // warm-up: the first calls of a batch size set up its buffers
         decoder.Decode(llrs, bits, status);
+        using var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         long frames = 0;
         do
@@ -89,7 +93,9 @@ public static class NeuralBench
             decoder.Decode(llrs, bits, status);
             frames += batch;
         } while (clock.Elapsed < Measure);
-        return frames / clock.Elapsed.TotalSeconds;
+        var wall = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        return (frames / wall, frames / (process.TotalProcessorTime - cpuBefore).TotalSeconds);
     }
 
     /// <summary>Median and p99 of single-frame Decode calls, and the managed bytes one call allocates (mean over the calls).</summary>
