@@ -19,7 +19,7 @@ for round in $(seq "$rounds"); do
 done
 echo "median over $rounds rounds: frames/s, frames per CPU-second; batch 1 also p50/p99 us"
 # columns: runtime model code MFLOP threads batch frames/s fr/CPU-s GFLOP/s of-peak [p50 p99 bytes]
-awk '$7 ~ /^[0-9]+$/ { print $1, $2, $3, $5, $6, $7, $8, ($6 == 1 ? $11 " " $12 : "- -") }' "$log" | sort -k1,1 -k2,2 -k3,3 -k4,4n -k5,5n |
+awk '$7 ~ /^[0-9]+$/ { print $1, $2, $3, $5, $6, $7, $8, ($6 == 1 ? $12 " " $13 : "- -") }' "$log" | sort -k1,1 -k2,2 -k3,3 -k4,4n -k5,5n |
   awk 'function median(list,   a, m, i, j, t) { m = split(list, a, " "); for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
          return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2 }
        { key = $1 " " $2 " " $3 " " $4 " " $5; if (key != last && last != "") emit(); if (key != last) { fps = cpu = p50 = p99 = "" } last = key
