@@ -12,7 +12,7 @@ namespace Receiver.Bench;
 /// batch sizes with 1 and 2 intra-op threads, and batch-1 latency (median and p99 of single-frame calls), next to the
 /// model's FLOPs per frame, so frames/s x FLOPs/frame shows the GFLOP/s reached against the machine's peak
 /// (<see cref="PeakGflops"/>). Frames per CPU-second (process CPU time over the same loop) is the load-independent
-/// figure on a shared machine: wall-clock frames/s falls with other processes' load, CPU time does not. One runtime per process (two libtorch builds in one process crash): compare runtimes by
+/// figure on a shared machine: wall-clock frames/s falls with other processes' load, CPU time does not. One runtime per process (so one does not warm or load the other): compare runtimes by
 /// running the command once per runtime, interleaved (bench/README.md).
 /// </summary>
 public static class NeuralBench
@@ -62,15 +62,9 @@ public static class NeuralBench
     private static NeuralDecoder? Open(string runtimeName, ModelManifest model, ModelCodeEntry entry, IBlockCode code, int threads)
     {
         var checkedEntry = NeuralDecoder.Check(model.Architecture, code, model);
-        IModelSession session;
-        if (runtimeName == "bridge")
-            session = new BridgeSession(model.PathOf(entry.TorchScript), threads, code.H.Columns);
-        else
-        {
-            var runtime = NeuralRuntimes.Parse(runtimeName);
-            if (runtime == NeuralRuntime.OnnxRuntime && entry.Onnx is null) return null;
-            session = ModelSessions.Open(model, checkedEntry, runtime, ComputeDevice.Cpu, threads);
-        }
+        var runtime = NeuralRuntimes.Parse(runtimeName);
+        if (runtime == NeuralRuntime.OnnxRuntime && entry.Onnx is null) return null;
+        var session = ModelSessions.Open(model, checkedEntry, runtime, ComputeDevice.Cpu, threads);
         return new NeuralDecoder(model.Architecture, code, model, checkedEntry, session, BatchSizes[^1]);
     }
 
@@ -116,31 +110,5 @@ public static class NeuralBench
         var allocated = (GC.GetAllocatedBytesForCurrentThread() - before) / LatencyCalls;
         Array.Sort(micros);
         return (micros[LatencyCalls / 2], micros[(int)(LatencyCalls * 0.99)], allocated);
-    }
-
-    /// <summary>The old libtorch bridge behind the runtime interface, to measure it beside the new runtimes before it goes.</summary>
-    private sealed class BridgeSession : IModelSession
-    {
-        private readonly TorchScriptModel _model;
-
-        public BridgeSession(string path, int threads, int length)
-        {
-            _model = TorchScriptModel.Load(path);
-            TorchBridge.SetThreads(threads);
-            TorchBridge.SetBlasThreads(1);
-            ArtifactPath = path;
-            InputLength = OutputLength = length;
-            var warm = new float[2 * length];
-            warm.AsSpan().Fill(4f);
-            for (var i = 0; i < 3; i++) _model.Forward(warm, 2, warm.AsSpan().ToArray());
-        }
-
-        public NeuralRuntime Runtime => NeuralRuntime.TorchSharp;
-        public ComputeDevice Device => ComputeDevice.Cpu;
-        public string ArtifactPath { get; }
-        public int InputLength { get; }
-        public int OutputLength { get; }
-        public void Run(ReadOnlySpan<float> input, int batch, Span<float> output) => _model.Forward(input, batch, output);
-        public void Dispose() => _model.Dispose();
     }
 }

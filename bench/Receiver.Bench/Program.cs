@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using Receiver.Bench;
 
-// `quick`: self-timed figures in under a minute; `neural RUNTIME [model filter] [peak GFLOP/s]`: neural models through one runtime (onnxruntime, torchsharp, bridge); `fer`: int8 vs float FER; `bdn [BenchmarkDotNet args]`: the full BenchmarkDotNet run.
+// `quick`: self-timed figures in under a minute; `neural RUNTIME [model filter] [peak GFLOP/s]`: neural models through one runtime (onnxruntime, torchsharp); `fer`: int8 vs float FER; `bdn [BenchmarkDotNet args]`: the full BenchmarkDotNet run.
 switch (args.FirstOrDefault())
 {
     case "quick":
