@@ -136,8 +136,7 @@ public static class ReceiverHost
 
     public static MicroBatcherOptions BatcherOptionsOf(ReceiverOptions options) => new()
     {
-        MaxBatch = options.Batching.MaxBatch
-            ?? (options.Codes.Any(c => c.Chain?.Device?.Trim().StartsWith("cuda", StringComparison.OrdinalIgnoreCase) == true) ? BatchingOptions.GpuMaxBatch : BatchingOptions.CpuMaxBatch),
+        MaxBatch = options.Batching.MaxBatchFor(options.Codes),
         MaxWaitUs = options.Batching.MaxWaitUs,
         Policy = string.Equals(options.Batching.Policy, "max-wait", StringComparison.OrdinalIgnoreCase) ? BatchPolicy.MaxWait : BatchPolicy.IdleTakesAll,
         QueueCapacity = options.Batching.QueueCapacity,

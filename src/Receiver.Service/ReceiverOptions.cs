@@ -106,6 +106,10 @@ public sealed class BatchingOptions
     /// <summary>A GPU is busy only with large batches; frames queue while one runs.</summary>
     public const int GpuMaxBatch = 1024;
 
+    /// <summary><see cref="MaxBatch"/>, or its default for <paramref name="codes"/>: <see cref="GpuMaxBatch"/> when one runs on a CUDA device.</summary>
+    public int MaxBatchFor(IEnumerable<CodeOptions>? codes) => MaxBatch
+        ?? ((codes ?? []).Any(c => c?.Chain?.Device?.Trim().StartsWith("cuda", StringComparison.OrdinalIgnoreCase) == true) ? GpuMaxBatch : CpuMaxBatch);
+
     /// <summary>A batch closes this long after its first frame arrived, full or not.</summary>
     public int MaxWaitUs { get; set; } = 200;
 

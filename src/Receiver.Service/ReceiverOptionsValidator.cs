@@ -76,7 +76,8 @@ public sealed class ReceiverOptionsValidator : IValidateOptions<ReceiverOptions>
         var batching = options.Batching ?? new BatchingOptions();
         if (batching.MaxBatch is < 1) yield return $"{root}:Batching:MaxBatch: must be at least 1, got {batching.MaxBatch}";
         if (batching.MaxWaitUs < 0) yield return $"{root}:Batching:MaxWaitUs: must be 0 or more, got {batching.MaxWaitUs}";
-        if (batching.QueueCapacity < Math.Max(1, batching.MaxBatch ?? BatchingOptions.CpuMaxBatch)) yield return $"{root}:Batching:QueueCapacity: must be at least MaxBatch ({batching.MaxBatch}), got {batching.QueueCapacity}";
+        var maxBatch = batching.MaxBatchFor(options.Codes);
+        if (batching.QueueCapacity < Math.Max(1, maxBatch)) yield return $"{root}:Batching:QueueCapacity: must be at least MaxBatch ({maxBatch}), got {batching.QueueCapacity}";
         if (OneOf(batching.Policy, BatchPolicies) is { } policy) yield return $"{root}:Batching:Policy: {policy}";
         if (OneOf(batching.Overflow, OverflowPolicies) is { } overflow) yield return $"{root}:Batching:Overflow: {overflow}";
         if (batching.Workers < 0) yield return $"{root}:Batching:Workers: must be 0 (one) or more, got {batching.Workers}";
