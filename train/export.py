@@ -18,6 +18,7 @@ adapters) taken from the code's TorchScript; the TorchScript and golden files st
 import hashlib
 import json
 import os
+import shutil
 import struct
 import sys
 
@@ -255,6 +256,9 @@ def export(ckpt_path: str, name: str = "", models_dir: str = "models", descripti
         "measured": previous.get("measured", {}),
     }
     write_manifest(folder, manifest)
+    curve = os.path.join(os.path.dirname(ckpt_path), "curve.jsonl")
+    if os.path.exists(curve):  # the learning curve of the model card
+        shutil.copyfile(curve, os.path.join(folder, "curve.jsonl"))
     print(f"wrote {folder}: {manifest['parameters']} parameters, {len(entries)} code(s)")
     return folder
 
