@@ -7,12 +7,13 @@ cd "$(dirname "$0")/.."
 # Debian packages: libzmq5 is the ZeroMQ the transport binds to (GNU Radio links the same);
 # python3-zmq/python3-msgpack let tests cross-check the wire formats; gnuradio runs the
 # end-to-end flowgraph test; matplotlib is the --plot fallback. Scripts use /usr/bin/python3,
-# the interpreter that sees Debian's Python packages. Neural decoders: cmake, g++ and libtorch-dev
-# build the libtorch bridge (native/torch_bridge); libopenblas0 replaces the reference BLAS that
-# Debian's libtorch would otherwise call; libjemalloc2 is preloaded by ./receiver and scripts/test.sh;
-# python3-torch and python3-numpy run train/.
+# the interpreter that sees Debian's Python packages. Neural decoders run on ONNX Runtime and TorchSharp
+# from NuGet; the build patches TorchSharp's native library for Debian 12's libstdc++ with
+# scripts/torchsharp-glibcxx.py (python3, below). Training (train/): python3-torch and python3-numpy,
+# with libopenblas0 instead of the reference BLAS Debian's torch would otherwise call and libjemalloc2
+# (preloaded by train/cpuenv.py, ./receiver and scripts/test.sh); python3-onnx checks the exported .onnx files.
 apt_packages=(python3-matplotlib libzmq5 python3-zmq python3-msgpack gnuradio
-  cmake g++ libtorch-dev libopenblas0 libjemalloc2 python3-torch python3-numpy)
+  libopenblas0 libjemalloc2 python3-torch python3-numpy python3-onnx)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -26,13 +27,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 command -v dotnet >/dev/null || { echo "setup: the .NET SDK (dotnet) is required: https://learn.microsoft.com/dotnet/core/install/linux-debian" >&2; exit 1; }
-# The libtorch bridge, into artifacts/native (skipped when it is newer than its sources).
-bridge=artifacts/native/libtorch_bridge.so
-if [ ! -f "$bridge" ] || [ -n "$(find native/torch_bridge -type f \( -name '*.cpp' -o -name '*.h' -o -name CMakeLists.txt \) -newer "$bridge" -print -quit)" ]; then
-  echo "setup: building the libtorch bridge into artifacts/native" >&2
-  cmake -S native/torch_bridge -B artifacts/native -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build artifacts/native -j2 >/dev/null
-  touch "$bridge"
-fi
-
 dotnet restore Receiver.sln --verbosity quiet

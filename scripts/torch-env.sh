@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Process set-up for libtorch on CPU, sourced by ./receiver and scripts/test.sh, or used as a prefix:
-#   scripts/torch-env.sh dotnet run -c Release --project bench/Receiver.Bench -- neural
+# Process set-up for libtorch on CPU (TorchSharp's in the receiver, Debian's in train/ tests), sourced by
+# ./receiver and scripts/test.sh, or used as a prefix:
+#   scripts/torch-env.sh dotnet run -c Release --project bench/Receiver.Bench -- neural torchsharp
 # Debian's libtorch is about 10x slower without OpenBLAS held to one thread and jemalloc with decay off
 # (RECEIVER_PLAIN_MALLOC=1 keeps glibc malloc). libgomp's worker threads sleep instead of spinning between
 # forward passes: on 2 shared cores spinning threads starved the process (ecct-ldpc49 eval, 2 threads,

@@ -166,10 +166,11 @@ class PackedLinear(nn.Module):
         self.register_buffer("packed", pack_ternary(t))  # (ceil(out * in / 4),) uint8
         self.register_buffer("scale", scale.detach().clone())  # (1,)
         self.register_buffer("bias", layer.bias.detach().clone())  # (out,)
-        self.register_buffer("shifts", torch.tensor([0, 2, 4, 6], dtype=torch.uint8), persistent=False)
+        self.register_buffer("places", torch.tensor([1, 4, 16, 64], dtype=torch.int32), persistent=False)
 
     def forward(self, x):
-        codes = (self.packed.unsqueeze(-1) >> self.shifts) & 3  # (P, 4) two-bit codes
+        # division and remainder, not >> and &: the ONNX exporter takes no bitwise ops on integers
+        codes = torch.remainder(torch.div(self.packed.to(torch.int32).unsqueeze(-1), self.places, rounding_mode="floor"), 4)  # (P, 4) two-bit codes
         codes = codes.flatten()[: self.d_out * self.d_in].view(self.d_out, self.d_in)  # (out, in)
         t = (codes == 1).float() - (codes == 2).float()  # (out, in) in {-1, 0, 1}
         q, scale_x = quantize_activations(x, self.act_bits, False)
@@ -194,9 +195,9 @@ def linear(d_in, d_out, cfg: Config) -> nn.Module:
 
 # ---- the transformer ----
 
-def attend(q, k, v, allowed):
-    """Masked softmax attention (B, h, Lq, dh) x (B, h, Lk, dh) -> (B, h, Lq, dh); allowed (Lq, Lk)."""
-    scores = (q @ k.transpose(-2, -1) / math.sqrt(q.size(-1))).masked_fill(~allowed, float("-inf"))
+def attend(q, k, v, allowed, scale: float):
+    """Masked softmax attention (B, h, Lq, dh) x (B, h, Lk, dh) -> (B, h, Lq, dh); allowed (Lq, Lk); scale 1/sqrt(dh)."""
+    scores = ((q @ k.transpose(-2, -1)) * scale).masked_fill(~allowed, float("-inf"))
     return F.softmax(scores, dim=-1) @ v
 
 
@@ -207,6 +208,7 @@ class HPSA(nn.Module):
         super().__init__()
         assert cfg.d_model % cfg.n_heads == 0 and 0 < cfg.one_ring_heads < cfg.n_heads
         self.h, self.h_f, self.n = cfg.n_heads, cfg.one_ring_heads, cfg.n
+        self.scale = 1.0 / math.sqrt(cfg.d_model // cfg.n_heads)  # a float constant (a scripted sqrt of a size exports as an int64 Sqrt)
         self.q = linear(cfg.d_model, cfg.d_model, cfg)
         self.k = linear(cfg.d_model, cfg.d_model, cfg)
         self.v = linear(cfg.d_model, cfg.d_model, cfg)
@@ -218,10 +220,10 @@ class HPSA(nn.Module):
         k = self.k(x).view(B, L, self.h, d // self.h).transpose(1, 2)  # (B, h, L, dh)
         v = self.v(x).view(B, L, self.h, d // self.h).transpose(1, 2)  # (B, h, L, dh)
         n, f = self.n, self.h_f  # nodes [0, n) are variables, [n, L) checks
-        one_v = attend(q[:, :f, :n], k[:, :f, n:], v[:, :f, n:], vc)  # (B, h_f, n, dh) variables <- checks
-        one_c = attend(q[:, :f, n:], k[:, :f, :n], v[:, :f, :n], cv)  # (B, h_f, m, dh) checks <- variables
-        two_v = attend(q[:, f:, :n], k[:, f:, :n], v[:, f:, :n], vv)  # (B, h_s, n, dh) variables <- variables
-        two_c = attend(q[:, f:, n:], k[:, f:, n:], v[:, f:, n:], cc)  # (B, h_s, m, dh) checks <- checks
+        one_v = attend(q[:, :f, :n], k[:, :f, n:], v[:, :f, n:], vc, self.scale)  # (B, h_f, n, dh) variables <- checks
+        one_c = attend(q[:, :f, n:], k[:, :f, :n], v[:, :f, :n], cv, self.scale)  # (B, h_f, m, dh) checks <- variables
+        two_v = attend(q[:, f:, :n], k[:, f:, :n], v[:, f:, :n], vv, self.scale)  # (B, h_s, n, dh) variables <- variables
+        two_c = attend(q[:, f:, n:], k[:, f:, n:], v[:, f:, n:], cc, self.scale)  # (B, h_s, m, dh) checks <- checks
         out = torch.cat([torch.cat([one_v, one_c], 2), torch.cat([two_v, two_c], 2)], 1)  # (B, h, L, dh)
         return self.o(out.transpose(1, 2).reshape(B, L, d))  # (B, L, d)
 

@@ -144,7 +144,11 @@ class DDECC(nn.Module):
         return F.binary_cross_entropy_with_logits(logits, multiplicative_noise_target(batch.llr, batch.x)), logits
 
     def export(self, code_index: int = 0) -> nn.Module:
-        return SoftOutput(self)
+        module = SoftOutput(self)
+        # torch 1.13 exports the reverse loop as an ONNX Loop whose body ONNX Runtime rejects (ScatterElements typed
+        # int64 and float): the receiver runs DDECC's TorchScript (TorchSharp) only.
+        module.onnx_unsupported = "the data-dependent reverse loop exports as an ONNX Loop that ONNX Runtime refuses"
+        return module
 
     def num_params(self):
         return sum(p.numel() for p in self.parameters())

@@ -50,6 +50,7 @@ class MaskedSelfAttention(nn.Module):
         super().__init__()
         assert cfg.d_model % cfg.n_heads == 0
         self.n_heads = cfg.n_heads
+        self.scale = 1.0 / math.sqrt(cfg.d_model // cfg.n_heads)  # a float constant: a scripted sqrt of a size exports as an int64 Sqrt ONNX Runtime refuses
         self.qkv = nn.Linear(cfg.d_model, 3 * cfg.d_model)
         self.proj = nn.Linear(cfg.d_model, cfg.d_model)
         self.dropout = nn.Dropout(cfg.dropout)
@@ -60,7 +61,7 @@ class MaskedSelfAttention(nn.Module):
         q = q.view(B, L, self.n_heads, d // self.n_heads).transpose(1, 2)  # (B, h, L, dh)
         k = k.view(B, L, self.n_heads, d // self.n_heads).transpose(1, 2)  # (B, h, L, dh)
         v = v.view(B, L, self.n_heads, d // self.n_heads).transpose(1, 2)  # (B, h, L, dh)
-        scores = q @ k.transpose(-2, -1) / math.sqrt(k.size(-1))  # (B, h, L, L)
+        scores = (q @ k.transpose(-2, -1)) * self.scale  # (B, h, L, L)
         scores = scores.masked_fill(~allowed, float("-inf"))  # (B, h, L, L) diagonal always allowed
         attn = self.dropout(F.softmax(scores, dim=-1))  # (B, h, L, L)
         out = (attn @ v).transpose(1, 2).reshape(B, L, d)  # (B, L, d)

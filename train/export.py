@@ -1,13 +1,19 @@
-"""Export a trained checkpoint as a receiver model folder.
+"""Export a trained checkpoint as a receiver model folder, or add the ONNX files to an exported one.
 
   /usr/bin/python3 train/export.py CKPT_OR_OUT_DIR [--name=NAME] [--models_dir=models]
+  /usr/bin/python3 train/export.py --onnx MODEL_FOLDER [MODEL_FOLDER ...]
 
 Writes models/<name>/:
-  manifest.json       architecture, configs, budget, per-code entries (code file sha256, n, m, k, files)
+  manifest.json       architecture, configs, budget, per-code entries (code file sha256, n, m, k, files), and
+                      "files": the sha256 of every artifact, which the receiver checks before it loads one
   model.safetensors   the weights (safetensors layout, written here: torch 1.13 has no safetensors package)
   <CODE>.pt           TorchScript per code: canonical LLR (B, n) float32 -> soft output (B, n), positive = bit 0
+  <CODE>.onnx         the same module as ONNX (opset 17, batch axis dynamic) for ONNX Runtime, where it exports
   <CODE>.golden.json  fixed inputs and the eager model's outputs, for the receiver's golden test
 The manifest's "measured" table is filled by `./receiver eval` runs (see the model card), not here.
+--onnx re-exports a shipped folder without its checkpoint: the module is rebuilt from model.safetensors and the
+manifest (the architecture's current source), or for folders without one (SAP: pruned backbones with merged
+adapters) taken from the code's TorchScript; the TorchScript and golden files stay as they are.
 """
 import hashlib
 import json
@@ -24,6 +30,7 @@ from train import budget_totals, load_checkpoint  # noqa: E402
 
 FORMAT = "receiver-model/1"
 GOLDEN_BATCH = 8
+ONNX_OPSET = 17  # the newest torch 1.13 writes; ONNX Runtime 1.31 reads opsets up to 23
 _DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.float16: "F16", torch.bfloat16: "BF16",
            torch.int64: "I64", torch.int32: "I32", torch.int8: "I8", torch.uint8: "U8", torch.bool: "BOOL"}
 
@@ -103,9 +110,22 @@ def flops_per_frame(module: torch.nn.Module, n: int) -> int:
     return int(sum(event.flops for event in profile.key_averages() if event.flops))
 
 
+def write_onnx(module: torch.nn.Module, example: torch.Tensor, path: str):
+    """ONNX export of a scripted (or eager) module, batch axis dynamic; checked with the onnx package where it is
+    installed (full check: types and shapes, which catches ops ONNX Runtime would refuse to load)."""
+    torch.onnx.export(module, (example,), path, input_names=["llr"], output_names=["soft"],
+                      dynamic_axes={"llr": {0: "batch"}, "soft": {0: "batch"}}, opset_version=ONNX_OPSET)
+    try:
+        import onnx
+    except ImportError:
+        return
+    onnx.checker.check_model(onnx.load(path), full_check=True)
+
+
 def write_code_files(module: torch.nn.Module, code, folder: str, stem: str, generator) -> dict:
-    """Writes a code's TorchScript (<stem>.pt) and golden file (<stem>.golden.json) into folder and returns the
-    code's manifest entry (code, sha256 of its file, n, m, k, files, FLOPs per frame)."""
+    """Writes a code's TorchScript (<stem>.pt), ONNX (<stem>.onnx, unless the module says why it cannot) and golden
+    file (<stem>.golden.json) into folder and returns the code's manifest entry (code, sha256 of its file, n, m, k,
+    files, FLOPs per frame)."""
     example = golden_inputs(code, generator)
     scripted = to_torchscript(module, example)
     script_file, golden_file = f"{stem}.pt", f"{stem}.golden.json"
@@ -115,8 +135,78 @@ def write_code_files(module: torch.nn.Module, code, folder: str, stem: str, gene
     with open(os.path.join(folder, golden_file), "w") as f:
         json.dump({"batch": GOLDEN_BATCH, "n": code.n, "input": example.flatten().tolist(),
                    "output": output.flatten().tolist()}, f)
-    return {"code": code.name, "sha256": file_sha256(code.path), "n": code.n, "m": code.m, "k": code.k,
-            "torchscript": script_file, "golden": golden_file, "flops_per_frame": flops_per_frame(module, code.n)}
+    entry = {"code": code.name, "sha256": file_sha256(code.path), "n": code.n, "m": code.m, "k": code.k,
+             "torchscript": script_file, "golden": golden_file, "flops_per_frame": flops_per_frame(module, code.n)}
+    entry.update(onnx_entry(scripted, example, folder, stem, getattr(module, "onnx_unsupported", None)))
+    return entry
+
+
+def onnx_entry(module, example, folder: str, stem: str, unsupported) -> dict:
+    """Writes <stem>.onnx and returns {"onnx": file}, or {"onnx_missing": why} for a module that does not export."""
+    if unsupported:
+        print(f"  {stem}: no ONNX file ({unsupported})")
+        return {"onnx_missing": unsupported}
+    write_onnx(module, example, os.path.join(folder, f"{stem}.onnx"))
+    return {"onnx": f"{stem}.onnx"}
+
+
+def artifact_hashes(folder: str, manifest: dict) -> dict:
+    """{relative path: sha256} of every artifact the manifest names: weights, backbones, adapters, per code
+    TorchScript, ONNX and golden files (not the mask library, which onboarding grows)."""
+    names = [manifest.get("weights")] + [b.get("weights") for b in manifest.get("backbones", [])]
+    for entry in manifest["codes"]:
+        names += [entry.get("torchscript"), entry.get("onnx"), entry.get("golden"), entry.get("adapter")]
+    return {name: file_sha256(os.path.join(folder, name)) for name in sorted(set(filter(None, names)))
+            if os.path.exists(os.path.join(folder, name))}
+
+
+def write_manifest(folder: str, manifest: dict):
+    """manifest.json with the artifacts' sha256 refreshed (written beside and renamed: readers never see half a file)."""
+    manifest["files"] = artifact_hashes(folder, manifest)
+    path = os.path.join(folder, "manifest.json")
+    with open(path + ".tmp", "w") as f:
+        json.dump(manifest, f, indent=2)
+        f.write("\n")
+    os.replace(path + ".tmp", path)
+
+
+def rebuilt_module(folder: str, manifest: dict, entry: dict) -> torch.nn.Module:
+    """The export module of one code, rebuilt from model.safetensors and the manifest where it has the training
+    config, else the code's shipped TorchScript (SAP folders: pruned backbones with merged adapters)."""
+    if "train" not in manifest or not manifest.get("weights"):
+        return torch.jit.load(os.path.join(folder, entry["torchscript"]))
+    from codes import load_code
+    from train import architecture
+    module = architecture(manifest["architecture"])
+    config = dict(manifest["config"], **({"init_from": ""} if "init_from" in manifest["config"] else {}))
+    codes = [load_code(spec) for spec in manifest["train"]["codes"]]
+    model = module.build(module.Config(**config), codes)
+    model.load_state_dict(load_safetensors(os.path.join(folder, manifest["weights"])))
+    model.eval()
+    index = [code.name for code in codes].index(entry["code"])
+    return model.export(index)
+
+
+def reexport_onnx(folder: str):
+    """Adds <CODE>.onnx for every code of an exported model folder (see the module docstring) and the artifacts'
+    sha256 to its manifest; the ONNX module is checked against the shipped golden outputs here in eager PyTorch."""
+    with open(os.path.join(folder, "manifest.json")) as f:
+        manifest = json.load(f)
+    for entry in manifest["codes"]:
+        stem = os.path.splitext(entry["torchscript"])[0]
+        with open(os.path.join(folder, entry["golden"])) as f:
+            golden = json.load(f)
+        example = torch.tensor(golden["input"], dtype=torch.float32).view(golden["batch"], golden["n"])
+        module = rebuilt_module(folder, manifest, entry)
+        with torch.no_grad():
+            difference = (module(example) - torch.tensor(golden["output"]).view_as(example)).abs().max().item()
+        scripted = module if isinstance(module, torch.jit.ScriptModule) else to_torchscript(module, example)
+        for stale in ("onnx", "onnx_missing"):
+            entry.pop(stale, None)
+        entry.update(onnx_entry(scripted, example, folder, stem, getattr(module, "onnx_unsupported", None)))
+        print(f"  {entry['code']}: {entry.get('onnx') or 'no ONNX'} (rebuilt module vs golden max |diff| {difference:.2e})")
+    write_manifest(folder, manifest)
+    print(f"wrote {folder}/manifest.json: {len(manifest['files'])} artifacts hashed")
 
 
 def budget_of(ckpt, cfg) -> dict:
@@ -165,9 +255,7 @@ def export(ckpt_path: str, name: str = "", models_dir: str = "models", descripti
                "output": "soft output float32 [batch, n], positive = bit 0"},
         "measured": previous.get("measured", {}),
     }
-    with open(manifest_path, "w") as f:
-        json.dump(manifest, f, indent=2)
-        f.write("\n")
+    write_manifest(folder, manifest)
     curve = os.path.join(os.path.dirname(ckpt_path), "curve.jsonl")
     if os.path.exists(curve):  # the learning curve of the model card
         shutil.copyfile(curve, os.path.join(folder, "curve.jsonl"))
@@ -176,6 +264,12 @@ def export(ckpt_path: str, name: str = "", models_dir: str = "models", descripti
 
 
 def main(argv):
+    if argv and argv[0] == "--onnx":
+        if len(argv) < 2:
+            raise SystemExit("usage: export.py --onnx MODEL_FOLDER [MODEL_FOLDER ...]")
+        for folder in argv[1:]:
+            reexport_onnx(folder)
+        return
     options = {"name": "", "models_dir": "models", "description": ""}
     positional = []
     for arg in argv:

@@ -44,7 +44,7 @@ import spectrum  # noqa: E402
 from channel import decide, multiplicative_noise_target, sample_code_batch  # noqa: E402
 from codes import load_code, rref  # noqa: E402
 from export import (FORMAT, file_sha256, flops_per_frame, load_safetensors, save_safetensors,  # noqa: E402
-                    write_code_files)
+                    write_code_files, write_manifest)
 from train import TrainConfig, device_name, loop, neg_ln, parse_config  # noqa: E402
 
 @dataclass
@@ -300,10 +300,7 @@ def _update_manifest(folder, code_entry, backbone, teacher_manifest):
         "io": teacher_manifest.get("io", {}),
         "measured": manifest.get("measured", {}),
     }
-    with open(path + ".tmp", "w") as f:
-        json.dump(manifest, f, indent=2)
-        f.write("\n")
-    os.replace(path + ".tmp", path)
+    write_manifest(folder, manifest)
 
 
 def has_adapter(folder, code) -> bool:

@@ -1,14 +1,15 @@
 using BenchmarkDotNet.Running;
 using Receiver.Bench;
 
-// `quick`: self-timed figures in under a minute; `neural [model filter] [peak GFLOP/s]`: neural models through the bridge; `fer`: int8 vs float FER; `bdn [BenchmarkDotNet args]`: the full BenchmarkDotNet run.
+// `quick`: self-timed figures in under a minute; `neural RUNTIME [model filter] [peak GFLOP/s]`: neural models through one runtime (onnxruntime, torchsharp); `fer`: int8 vs float FER; `bdn [BenchmarkDotNet args]`: the full BenchmarkDotNet run.
 switch (args.FirstOrDefault())
 {
     case "quick":
         QuickBench.Run(Console.Out, args.Length > 1 ? args[1] : "");
         return 0;
     case "neural":
-        NeuralBench.Run(Console.Out, args.Length > 1 ? args[1] : "", args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : NeuralBench.PeakGflops);
+        NeuralBench.Run(Console.Out, args.Length > 2 ? args[2] : "", args.Length > 1 ? args[1] : "onnxruntime",
+            args.Length > 3 ? double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : NeuralBench.PeakGflops);
         return 0;
     case "fer":
         FerParity.Run(Console.Out);
@@ -17,6 +18,6 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(BenchCase).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Receiver.Bench -- quick [case filter] | neural [model filter] [peak GFLOP/s] | fer | bdn [BenchmarkDotNet options, e.g. --filter '*']");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Receiver.Bench -- quick [case filter] | neural RUNTIME [model filter] [peak GFLOP/s] | fer | bdn [BenchmarkDotNet options, e.g. --filter '*']");
         return 2;
 }

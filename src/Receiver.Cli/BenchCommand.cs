@@ -34,6 +34,8 @@ internal static class BenchCommand
         var decoder = new Option<string?>("--decoder") { HelpName = "NAME", Description = $"Main decoder: {string.Join(", ", DecoderFactory.Names)}" };
         var iterations = new Option<int?>("--iterations") { HelpName = "N", Description = "Iteration cap" };
         var model = new Option<string?>("--model") { HelpName = "NAME|DIR|manifest.json", Description = "Model of a neural decoder (ecct, fecct, eccfm, uecct, aecct, ddecc): receiver models list" };
+        var runtime = new Option<string?>("--runtime") { HelpName = "auto|onnxruntime|torchsharp", Description = "Runtime of a neural decoder: auto (ONNX Runtime where the model ships an .onnx file, else TorchSharp), onnxruntime or torchsharp" };
+        var device = new Option<string?>("--device") { HelpName = "cpu|cuda[:N]", Description = "Where the decoder runs: cpu, or a CUDA device for neural decoders (no such device is an error at start)" };
         var format = new Option<string>("--format") { HelpName = "framed|gr-float", Description = "What the client sends", DefaultValueFactory = _ => defaults.Format };
         var perMessage = new Option<int>("--frames-per-message") { HelpName = "M", Description = "gr-float: frames per ZMQ message", DefaultValueFactory = _ => defaults.FramesPerMessage };
         var ebN0 = new Option<double>("--ebn0") { HelpName = "DB", Description = "Eb/N0 of the pre-generated frames", DefaultValueFactory = _ => defaults.EbN0Db };
@@ -47,7 +49,7 @@ internal static class BenchCommand
 
         var command = new Command("bench", "Latency and throughput of the streaming service over ZMQ loopback: fixed rates, as fast as possible, or the highest rate without drops")
         {
-            rates, max, findMax, seconds, warmup, json, config, code, decoder, iterations, model, format, perMessage, ebN0, batch, workers, overflow, subprocess, p99Limit, startRate, seed,
+            rates, max, findMax, seconds, warmup, json, config, code, decoder, iterations, model, runtime, device, format, perMessage, ebN0, batch, workers, overflow, subprocess, p99Limit, startRate, seed,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -59,6 +61,8 @@ internal static class BenchCommand
                 Decoder = parsed.GetValue(decoder)?.Trim().ToLowerInvariant(),
                 Iterations = parsed.GetValue(iterations),
                 Model = string.IsNullOrWhiteSpace(parsed.GetValue(model)) ? null : parsed.GetValue(model)!.Trim(),
+                Runtime = parsed.GetValue(runtime)?.Trim().ToLowerInvariant(),
+                Device = parsed.GetValue(device)?.Trim().ToLowerInvariant(),
                 MaxBatch = parsed.GetValue(batch),
                 Workers = parsed.GetValue(workers),
                 Overflow = parsed.GetValue(overflow)?.Trim().ToLowerInvariant(),

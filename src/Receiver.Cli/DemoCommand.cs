@@ -25,6 +25,8 @@ internal static class DemoCommand
         var decoder = new Option<string>("--decoder") { HelpName = "NAME", Description = $"Decoder: {string.Join(", ", DecoderFactory.Names)}", DefaultValueFactory = _ => defaults.Decoder };
         var iterations = new Option<int>("--iterations") { HelpName = "N", Description = "Iteration cap", DefaultValueFactory = _ => defaults.Iterations };
         var model = new Option<string?>("--model") { HelpName = "NAME|DIR|manifest.json", Description = "Model of a neural decoder (ecct, fecct, eccfm, uecct, aecct, ddecc): receiver models list" };
+        var runtime = new Option<string>("--runtime") { HelpName = "auto|onnxruntime|torchsharp", Description = "Runtime of a neural decoder: auto (ONNX Runtime where the model ships an .onnx file, else TorchSharp), onnxruntime or torchsharp", DefaultValueFactory = _ => defaults.Runtime };
+        var device = new Option<string>("--device") { HelpName = "cpu|cuda[:N]", Description = "Where the decoder runs: cpu, or a CUDA device for neural decoders (no such device is an error at start)", DefaultValueFactory = _ => defaults.Device };
         var ebN0 = new Option<double>("--ebn0") { HelpName = "DB", Description = "Channel Eb/N0 in dB", DefaultValueFactory = _ => defaults.EbN0Db };
         var rate = new Option<double>("--rate") { HelpName = "FPS", Description = "Source frames per second (0: as fast as the service takes them)", DefaultValueFactory = _ => defaults.FramesPerSecond };
         var format = new Option<string>("--format") { HelpName = "framed|gr-float", Description = "What the source sends", DefaultValueFactory = _ => defaults.Format };
@@ -35,7 +37,7 @@ internal static class DemoCommand
 
         var command = new Command("demo", "Simulated source (random codewords, AWGN) -> service -> subscriber over ZMQ loopback, with BER/FER, throughput and latency; by default ECCFM with the bundled model on POLAR(64,32)")
         {
-            seconds, json, code, decoder, iterations, model, ebN0, rate, format, modulation, batch, workers, seed,
+            seconds, json, code, decoder, iterations, model, runtime, device, ebN0, rate, format, modulation, batch, workers, seed,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -46,6 +48,8 @@ internal static class DemoCommand
                 Decoder = parsed.GetValue(decoder)!.Trim().ToLowerInvariant(),
                 Iterations = parsed.GetValue(iterations),
                 Model = ModelFor(parsed.GetValue(decoder)!, parsed.GetValue(model), defaults),
+                Runtime = parsed.GetValue(runtime)!.Trim().ToLowerInvariant(),
+                Device = parsed.GetValue(device)!.Trim().ToLowerInvariant(),
                 EbN0Db = parsed.GetValue(ebN0),
                 FramesPerSecond = parsed.GetValue(rate),
                 Format = parsed.GetValue(format)!.Trim().ToLowerInvariant(),

@@ -27,7 +27,8 @@ internal sealed record EvalSettings(
     Fading Fading,
     string? PlotPath,
     string? Model = null,
-    TorchDevice Device = TorchDevice.Cpu);
+    string Device = "cpu",
+    string Runtime = "auto");
 
 /// <summary><c>receiver eval</c>: Monte-Carlo BER/FER of one or more decoders over a list of Eb/N0 points.</summary>
 internal static class EvalCommand
@@ -50,12 +51,13 @@ internal static class EvalCommand
         var modulation = new Option<Modulation>("--modulation") { Description = "Bpsk or Qpsk (Gray)", DefaultValueFactory = _ => Modulation.Bpsk };
         var fading = new Option<Fading>("--fading") { Description = "None (AWGN) or Rayleigh (per symbol, known gain)", DefaultValueFactory = _ => Fading.None };
         var model = new Option<string?>("--model") { HelpName = "NAME|DIR|manifest.json", Description = "Model of the neural decoders (ecct, fecct, eccfm, uecct, aecct, ddecc): an installed name (receiver models list), a model folder or a manifest.json path; a comma list gives each neural decoder the model of its architecture" };
-        var device = new Option<TorchDevice>("--device") { Description = "Where neural decoders run: Cpu, or Cuda (needs the bridge built against a CUDA libtorch)", DefaultValueFactory = _ => TorchDevice.Cpu };
+        var device = new Option<string>("--device") { HelpName = "cpu|cuda[:N]", Description = "Where the decoders run: cpu, or a CUDA device for neural decoders (no such device is an error; classical decoders run on the CPU only)", DefaultValueFactory = _ => "cpu" };
+        var runtime = new Option<string>("--runtime") { HelpName = "auto|onnxruntime|torchsharp", Description = "Runtime of the neural decoders: auto (ONNX Runtime where the model ships an .onnx file, else TorchSharp), onnxruntime or torchsharp", DefaultValueFactory = _ => "auto" };
         var plot = new Option<string?>("--plot") { HelpName = "FILE.png", Description = "Write BER and FER vs Eb/N0 to this PNG file" };
 
         var command = new Command("eval", "Monte-Carlo BER/FER of decoders over Eb/N0 points")
         {
-            code, decoder, iterations, ebN0, minFrameErrors, maxFrames, seed, json, allZero, alpha, offset, threads, batch, modulation, fading, plot, model, device,
+            code, decoder, iterations, ebN0, minFrameErrors, maxFrames, seed, json, allZero, alpha, offset, threads, batch, modulation, fading, plot, model, device, runtime,
         };
         command.SetAction((parsed, cancellationToken) =>
         {
@@ -76,7 +78,8 @@ internal static class EvalCommand
                 parsed.GetValue(fading),
                 parsed.GetValue(plot),
                 string.IsNullOrWhiteSpace(parsed.GetValue(model)) ? null : parsed.GetValue(model)!.Trim(),
-                parsed.GetValue(device)));
+                parsed.GetValue(device)!,
+                parsed.GetValue(runtime)!));
             return new EvalRun(settings, terminal).RunAsync(cancellationToken);
         });
         return command;
@@ -148,6 +151,15 @@ internal static class EvalCommand
         if (!(s.Offset >= 0) || !float.IsFinite(s.Offset)) throw new UsageException($"--offset must be 0 or more, got {s.Offset}");
         if (s.Model is null && s.Decoders.FirstOrDefault(DecoderFactory.NeedsModel) is { } neural)
             throw new UsageException($"decoder {neural} needs a model: pass --model NAME|DIR|manifest.json (receiver models list shows the installed ones)");
+        try
+        {
+            ComputeDevice.Parse(s.Device);
+            Receiver.Neural.Runtime.NeuralRuntimes.Parse(s.Runtime);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"--device/--runtime: {e.Message}");
+        }
         if (s.PlotPath is { } plot && !plot.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
             throw new UsageException($"--plot writes a PNG: give a file name ending in .png, got '{plot}'");
         return s;
@@ -169,8 +181,9 @@ internal sealed class EvalRun(EvalSettings settings, Terminal terminal)
             Offset = settings.Offset,
             Parallelism = settings.Threads,
             Model = settings.Model,
-            NeuralDevice = settings.Device,
-            NeuralMaxBatch = settings.BatchFrames > 0 ? settings.BatchFrames : new DecoderOptions().NeuralMaxBatch,
+            Device = ComputeDevice.Parse(settings.Device),
+            Runtime = settings.Runtime,
+            NeuralMaxBatch = Math.Max(0, settings.BatchFrames),
         };
         var decoders = settings.Decoders.Select(name => CreateDecoder(name, code, options with { Model = EvalCommand.ModelFor(name, settings.Model) })).ToArray();
 

@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Receiver.Codes;
+using Receiver.Decoders;
 using Receiver.Neural;
+using Receiver.Neural.Runtime;
 using Spectre.Console;
 
 namespace Receiver.Cli;
@@ -27,7 +29,63 @@ internal static class ModelsCommand
         var json = new Option<bool>("--json") { Description = "One JSON object per model and line (name, architecture, code, path, parameters, flops_per_frame; SAP models add backbones and adapters)" };
         var list = new Command("list", $"List the installed models ({ModelCatalog.ModelsDirectoryVariable}, models/ beside the app, models/ above it or the current directory)") { json };
         list.SetAction(parsed => List(terminal, parsed.GetValue(json), ModelCatalog.Default));
-        return new Command("models", "Neural decoder models (TorchScript + manifest.json)") { list, BuildOnboard(terminal) };
+        return new Command("models", "Neural decoder models (ONNX and TorchScript per code + manifest.json)") { list, BuildCheck(terminal), BuildOnboard(terminal) };
+    }
+
+    private static Command BuildCheck(Terminal terminal)
+    {
+        var names = new Argument<string[]>("MODEL") { Arity = ArgumentArity.ZeroOrMore, Description = "Models to check (names, folders or manifests; default: every installed model)" };
+        var runtime = new Option<string>("--runtime") { HelpName = "all|onnxruntime|torchsharp", Description = "Runtimes to check each code's artifact in", DefaultValueFactory = _ => "all" };
+        var device = new Option<string>("--device") { HelpName = "cpu|cuda[:N]", Description = "Where the artifacts run", DefaultValueFactory = _ => "cpu" };
+        var check = new Command("check", "Check installed models as loading does: every artifact's sha256 against the manifest, then each code's golden file in each runtime; one line per code and runtime")
+        {
+            names, runtime, device,
+        };
+        check.SetAction(parsed => Check(terminal, parsed.GetValue(names) ?? [], parsed.GetValue(runtime)!, parsed.GetValue(device)!, ModelCatalog.Default));
+        return check;
+    }
+
+    /// <summary>One line per (model, code, runtime): ok, refused (the reason), or no artifact (why); exit 1 when any is refused.</summary>
+    internal static int Check(Terminal terminal, IReadOnlyList<string> names, string runtimeName, string deviceName, ModelCatalog catalog)
+    {
+        ComputeDevice device;
+        NeuralRuntime[] runtimes;
+        try
+        {
+            device = ComputeDevice.Parse(deviceName);
+            runtimes = runtimeName.Trim().Equals("all", StringComparison.OrdinalIgnoreCase)
+                ? [NeuralRuntime.OnnxRuntime, NeuralRuntime.TorchSharp]
+                : [NeuralRuntimes.Parse(runtimeName)];
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        var models = names.Count == 0 ? catalog.List() : names.Select(catalog.Resolve).ToArray();
+        var refused = 0;
+        foreach (var model in models)
+            foreach (var entry in model.Codes)
+                foreach (var runtime in runtimes)
+                {
+                    var label = $"{model.Name} {entry.Code} {NeuralRuntimes.Name(runtime)} {device}";
+                    if (runtime == NeuralRuntime.OnnxRuntime && entry.Onnx is null)
+                    {
+                        terminal.Out.WriteLine($"{label}: no .onnx ({entry.OnnxMissing ?? "not exported"})");
+                        continue;
+                    }
+                    try
+                    {
+                        using var session = ModelSessions.Open(model, entry, runtime, device, threads: 1);
+                        terminal.Out.WriteLine($"{label}: ok ({Path.GetFileName(session.ArtifactPath)}: sha256 and golden outputs match)");
+                    }
+                    catch (Exception e) when (e is ArgumentException or ModelRuntimeException)
+                    {
+                        refused++;
+                        terminal.Out.WriteLine($"{label}: refused: {e.Message}");
+                    }
+                }
+        terminal.Out.Flush();
+        return refused == 0 ? Cli.ExitSuccess : Cli.ExitFailure;
     }
 
     private static Command BuildOnboard(Terminal terminal)
@@ -174,6 +232,7 @@ internal static class ModelsCommand
                     path = model.Folder,
                     parameters = model.Parameters,
                     flops_per_frame = model.FlopsPerFrame,
+                    artifacts = model.Codes.Select(c => new { code = c.Code, onnx = c.Onnx, torchscript = c.TorchScript, onnx_missing = c.OnnxMissing }),
                     description = model.Description,
                     teacher = model.Teacher,
                     library = model.Library,
@@ -203,12 +262,14 @@ internal static class ModelsCommand
             Interactive = InteractionSupport.No,
         });
         if (!terminal.OutIsTerminal) console.Profile.Width = 160;
-        var table = NewTable(null, "name", "architecture", "code", "parameters", "FLOPs/frame", "path");
+        var table = NewTable(null, "name", "architecture", "code", "artifacts", "parameters", "FLOPs/frame", "path");
         foreach (var model in models)
-            table.AddRow(Markup.Escape(model.Name), Markup.Escape(model.Architecture), Markup.Escape(model.CodeList),
+            table.AddRow(Markup.Escape(model.Name), Markup.Escape(model.Architecture), Markup.Escape(model.CodeList), Markup.Escape(Artifacts(model)),
                 Count(model.Parameters), model.FlopsPerFrame?.ToString("0.###E+0", CultureInfo.InvariantCulture) ?? "",
                 Markup.Escape(model.Folder));
         console.Write(table);
+        foreach (var missing in models.SelectMany(m => m.Codes.Where(c => c.Onnx is null).Select(c => (m.Name, c.Code, c.OnnxMissing))))
+            terminal.Out.WriteLine($"{missing.Name} {missing.Code}: no .onnx ({missing.OnnxMissing ?? "not exported"}): runs on TorchSharp only");
         foreach (var model in models.Where(m => m.Backbones.Count > 0))
         {
             var backbones = NewTable($"{model.Name}: shared backbones", "mask", "parameters", "heads kept", "FFN kept", "bytes", "weights");
@@ -226,6 +287,12 @@ internal static class ModelsCommand
         terminal.Out.Flush();
         return Cli.ExitSuccess;
     }
+
+    /// <summary>Which runtimes the model's codes can run on: ".onnx + .pt" (ONNX Runtime and TorchSharp) or ".pt" (TorchSharp only).</summary>
+    private static string Artifacts(ModelManifest model) =>
+        model.Codes.All(c => c.Onnx is not null) ? ".onnx + .pt"
+        : model.Codes.Any(c => c.Onnx is not null) ? ".onnx (some codes) + .pt"
+        : ".pt";
 
     private static Table NewTable(string? title, params string[] columns)
     {

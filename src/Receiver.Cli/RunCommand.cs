@@ -115,13 +115,15 @@ internal sealed class OverrideOptions
     private readonly Option<string?> _decoder = new("--decoder") { HelpName = "NAME", Description = "Main decoder of every code" };
     private readonly Option<int?> _iterations = new("--iterations") { HelpName = "N", Description = "Iteration cap of every code's decoder" };
     private readonly Option<string?> _model = new("--model") { HelpName = "NAME|DIR|manifest.json", Description = "Model of a neural decoder (ecct, fecct, eccfm, uecct, aecct, ddecc) for every code" };
+    private readonly Option<string?> _runtime = new Option<string?>("--runtime") { HelpName = "auto|onnxruntime|torchsharp", Description = "Runtime of a neural decoder: auto (ONNX Runtime where the model ships an .onnx file, else TorchSharp), onnxruntime or torchsharp" };
+    private readonly Option<string?> _device = new Option<string?>("--device") { HelpName = "cpu|cuda[:N]", Description = "Where the decoder runs: cpu, or a CUDA device for neural decoders (no such device is an error at start)" };
     private readonly Option<string?> _publish = new("--publish") { HelpName = "ENDPOINT", Description = "Output endpoint ('@' binds, '>' connects; default bind)" };
     private readonly Option<string?> _output = new("--output") { HelpName = "unpacked-info|packed-info|unpacked-codeword|packed-codeword", Description = "What each output message carries" };
     private readonly Option<int?> _metricsPort = new("--metrics-port") { HelpName = "P", Description = "Prometheus endpoint port on 127.0.0.1 (0: off)" };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _code, _ingest, _ingestFormat, _llrSign, _decoder, _iterations, _model, _publish, _output, _metricsPort })
+        foreach (var option in new Option[] { _code, _ingest, _ingestFormat, _llrSign, _decoder, _iterations, _model, _runtime, _device, _publish, _output, _metricsPort })
             command.Options.Add(option);
     }
 
@@ -134,6 +136,8 @@ internal sealed class OverrideOptions
         Decoder = parsed.GetValue(_decoder),
         Iterations = parsed.GetValue(_iterations),
         Model = parsed.GetValue(_model),
+        Runtime = parsed.GetValue(_runtime),
+        Device = parsed.GetValue(_device),
         PublishEndpoint = parsed.GetValue(_publish),
         Output = parsed.GetValue(_output),
         MetricsPort = parsed.GetValue(_metricsPort),

@@ -1,11 +1,17 @@
 using Receiver.Codes;
-using Receiver.Decoders.Neural;
 
 namespace Receiver.Decoders;
 
-/// <summary>Builds a decoder from the name the CLI and configuration files use.</summary>
+/// <summary>
+/// Builds a decoder from the name the CLI and configuration files use. Neural decoders live in Receiver.Neural,
+/// which this project does not reference (a classical-only application links no neural runtime): they are built by
+/// that assembly's <see cref="INeuralDecoderProvider"/>, found when the application carries it.
+/// </summary>
 public static class DecoderFactory
 {
+    /// <summary>Decoder names that run neural models; each is the architecture a model's manifest names.</summary>
+    public static IReadOnlyList<string> NeuralArchitectures { get; } = ["ecct", "fecct", "eccfm", "uecct", "aecct", "ddecc"];
+
     private static readonly (string Name, string Description, Func<IBlockCode, DecoderOptions, IBatchDecoder> Create)[] Decoders =
     [
         ("bp", "belief propagation (sum-product)", (code, options) => new BeliefPropagationDecoder(code, options)),
@@ -16,12 +22,12 @@ public static class DecoderFactory
             : new LayeredMinSumDecoder(code, options)),
         ("bm", "Berlekamp-Massey (BCH codes)", BerlekampMasseyDecoder.Create),
         ("hard", "hard decision of the channel LLRs with a syndrome check", (code, options) => new HardDecisionDecoder(code, options)),
-        ("ecct", "error correction code transformer (needs --model)", (code, options) => NeuralDecoder.Create("ecct", code, options)),
-        ("fecct", "foundation ECCT, one backbone for many codes (needs --model)", (code, options) => NeuralDecoder.Create("fecct", code, options)),
-        ("eccfm", "ECC flow matching, one-step CrossMPT (needs --model)", (code, options) => NeuralDecoder.Create("eccfm", code, options)),
-        ("uecct", "unified ECCT, one zero-padded model for codes of several lengths (needs --model)", (code, options) => NeuralDecoder.Create("uecct", code, options)),
-        ("aecct", "accelerated ECCT, ternary weights and 8-bit activations (needs --model)", (code, options) => NeuralDecoder.Create("aecct", code, options)),
-        ("ddecc", "denoising diffusion decoder, iterative (needs --model)", (code, options) => NeuralDecoder.Create("ddecc", code, options)),
+        ("ecct", "error correction code transformer (needs --model)", Neural("ecct")),
+        ("fecct", "foundation ECCT, one backbone for many codes (needs --model)", Neural("fecct")),
+        ("eccfm", "ECC flow matching, one-step CrossMPT (needs --model)", Neural("eccfm")),
+        ("uecct", "unified ECCT, one zero-padded model for codes of several lengths (needs --model)", Neural("uecct")),
+        ("aecct", "accelerated ECCT, ternary weights and 8-bit activations (needs --model)", Neural("aecct")),
+        ("ddecc", "denoising diffusion decoder, iterative (needs --model)", Neural("ddecc")),
     ];
 
     /// <summary>Known decoder names, in the order help texts list them.</summary>
@@ -35,7 +41,7 @@ public static class DecoderFactory
 
     /// <summary>The neural decoder among the stages of <paramref name="name"/> ("ecct" for "bm+ecct+bm"), or null.</summary>
     public static string? NeuralStage(string name) =>
-        (name ?? "").Split('+', StringSplitOptions.TrimEntries).Select(s => s.ToLowerInvariant()).FirstOrDefault(NeuralDecoder.Architectures.Contains);
+        (name ?? "").Split('+', StringSplitOptions.TrimEntries).Select(s => s.ToLowerInvariant()).FirstOrDefault(NeuralArchitectures.Contains);
 
     /// <summary>True when <paramref name="name"/> is a known decoder or a hybrid of known stages ("bm+ecct+bm"; case-insensitive).</summary>
     public static bool IsKnown(string name) => HybridStages(name) is (var pre, var main, var post)
@@ -70,12 +76,32 @@ public static class DecoderFactory
         if (HybridStages(name) is (var pre, var main, var post))
         {
             if (!IsKnown(name)) throw new ArgumentException($"unknown stage in hybrid decoder '{name}': known decoders are {string.Join(", ", Names)}", nameof(name));
-            return new HybridDecoder(pre is null ? null : Create(pre, code, options), Create(main, code, options), post is null ? null : Create(post, code, options));
+            // The hard-decision stages around the main decoder run on the CPU wherever the main decoder runs.
+            var stageOptions = options with { Device = ComputeDevice.Cpu };
+            return new HybridDecoder(pre is null ? null : Create(pre, code, stageOptions), Create(main, code, options), post is null ? null : Create(post, code, stageOptions));
         }
         var trimmed = name?.Trim() ?? "";
         foreach (var decoder in Decoders)
-            if (decoder.Name.Equals(trimmed, StringComparison.OrdinalIgnoreCase))
-                return decoder.Create(code, options);
+        {
+            if (!decoder.Name.Equals(trimmed, StringComparison.OrdinalIgnoreCase)) continue;
+            if (options.Device.IsCuda && !NeuralArchitectures.Contains(decoder.Name))
+            {
+                CudaDevices.Require(options.Device);
+                throw new ArgumentException($"decoder {decoder.Name} runs on the CPU only: device {options.Device} is for neural decoders; use device cpu");
+            }
+            return decoder.Create(code, options);
+        }
         throw new ArgumentException($"unknown decoder '{name}': known decoders are {string.Join(", ", Names)}", nameof(name));
     }
+
+    private static Func<IBlockCode, DecoderOptions, IBatchDecoder> Neural(string architecture) =>
+        (code, options) => NeuralProvider.Value.Create(architecture, code, options);
+
+    private const string NeuralProviderType = "Receiver.Neural.NeuralDecoders, Receiver.Neural";
+
+    private static readonly Lazy<INeuralDecoderProvider> NeuralProvider = new(() =>
+        Type.GetType(NeuralProviderType) is { } type && Activator.CreateInstance(type) is INeuralDecoderProvider provider
+            ? provider
+            : throw new ArgumentException(
+                $"neural decoders need the Receiver.Neural assembly, which this application does not carry: reference src/Receiver.Neural"));
 }

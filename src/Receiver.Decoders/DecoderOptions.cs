@@ -1,5 +1,3 @@
-using Receiver.Neural;
-
 namespace Receiver.Decoders;
 
 /// <summary>Knobs shared by the iterative decoders; each decoder reads the ones it uses and checks them in its constructor.</summary>
@@ -23,9 +21,20 @@ public sealed record DecoderOptions
     /// <summary>Neural decoders (ecct, fecct, eccfm, uecct, aecct, ddecc): a model name (receiver models list), a model folder or a manifest.json path.</summary>
     public string? Model { get; init; }
 
-    /// <summary>Neural decoders: most frames one forward pass takes; larger batches run in parts.</summary>
-    public int NeuralMaxBatch { get; init; } = 256;
+    /// <summary>Neural decoders: most frames one forward pass takes (larger batches run in parts); 0 means
+    /// <see cref="DefaultNeuralMaxBatch"/> for <see cref="Device"/>.</summary>
+    public int NeuralMaxBatch { get; init; }
 
-    /// <summary>Neural decoders: where the model runs (CUDA needs a CUDA build of libtorch behind the bridge).</summary>
-    public TorchDevice NeuralDevice { get; init; } = TorchDevice.Cpu;
+    /// <summary>Neural decoders: the runtime that runs the model, auto (ONNX Runtime where the model ships an .onnx
+    /// file, else TorchSharp), onnxruntime or torchsharp.</summary>
+    public string Runtime { get; init; } = "auto";
+
+    /// <summary>Where the decoder runs. Classical decoders run on the CPU only and refuse a CUDA device.</summary>
+    public ComputeDevice Device { get; init; } = ComputeDevice.Cpu;
+
+    /// <summary>Frames per forward pass when <see cref="NeuralMaxBatch"/> is 0: a GPU wants large batches to be busy, a CPU small ones for latency.</summary>
+    public static int DefaultNeuralMaxBatch(ComputeDevice device) => device.IsCuda ? 1024 : 256;
+
+    /// <summary><see cref="NeuralMaxBatch"/>, or its default for <see cref="Device"/>.</summary>
+    public int NeuralBatch => NeuralMaxBatch > 0 ? NeuralMaxBatch : DefaultNeuralMaxBatch(Device);
 }

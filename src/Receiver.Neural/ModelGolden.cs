@@ -4,7 +4,7 @@ namespace Receiver.Neural;
 
 /// <summary>
 /// A golden file (<c>&lt;CODE&gt;.golden.json</c>): a fixed input batch and the eager PyTorch model's output for it,
-/// both row-major [batch, n], so the TorchScript run through the bridge can be checked against PyTorch.
+/// both row-major [batch, n], so every runtime's run of the model's artifacts can be checked against PyTorch (see Runtime.ModelSessions).
 /// </summary>
 public sealed record ModelGolden
 {

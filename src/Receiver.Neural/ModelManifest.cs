@@ -29,12 +29,12 @@ public sealed record ModelManifest
     public string Format { get; init; } = "";
     public string Name { get; init; } = "";
 
-    /// <summary>"ecct", "fecct" or "eccfm": the decoder name that runs this model.</summary>
+    /// <summary>The decoder name that runs this model (ecct, fecct, eccfm, uecct, aecct, ddecc).</summary>
     public string Architecture { get; init; } = "";
 
     public string? Description { get; init; }
 
-    /// <summary>Weights file (safetensors), relative to the folder; the receiver runs the TorchScript files instead.</summary>
+    /// <summary>Weights file (safetensors), relative to the folder; the receiver runs the per-code ONNX or TorchScript files instead.</summary>
     public string? Weights { get; init; }
 
     /// <summary>One entry per code the model decodes.</summary>
@@ -54,6 +54,9 @@ public sealed record ModelManifest
 
     /// <summary>SAP models: the shared pruned backbones, one per mask in use.</summary>
     public IReadOnlyList<ModelBackbone> Backbones { get; init; } = [];
+
+    /// <summary>Hex sha256 of every artifact by path relative to the folder (weights, TorchScript, ONNX, golden files), checked before a file is loaded.</summary>
+    public IReadOnlyDictionary<string, string>? Files { get; init; }
 
     public JsonObject? Config { get; init; }
     public JsonObject? Train { get; init; }
@@ -157,6 +160,12 @@ public sealed record ModelCodeEntry
     /// <summary>TorchScript file, relative to the model folder: forward(llr [B, n]) -> soft output [B, n].</summary>
     [JsonPropertyName("torchscript")]
     public string TorchScript { get; init; } = "";
+
+    /// <summary>ONNX file (same module as <see cref="TorchScript"/>), relative to the model folder; null where the module does not export.</summary>
+    public string? Onnx { get; init; }
+
+    /// <summary>Why the code has no <see cref="Onnx"/> file, when the exporter said.</summary>
+    public string? OnnxMissing { get; init; }
 
     /// <summary>Golden input/output file, relative to the model folder.</summary>
     public string? Golden { get; init; }

@@ -218,8 +218,11 @@ public sealed class DecoderChain
         return Create(options.Decoder, code, options.DecoderOptions, "main");
     }
 
+    // Without options of its own the fallback takes the main decoder's, on the CPU: the classical decoders that
+    // retry failing frames have no GPU implementation, whatever device the main decoder runs on.
     private static IBatchDecoder? CreateFallback(IBlockCode code, DecoderChainOptions options) =>
-        string.IsNullOrWhiteSpace(options.Fallback) ? null : Create(options.Fallback, code, options.FallbackOptions ?? options.DecoderOptions, "fallback");
+        string.IsNullOrWhiteSpace(options.Fallback) ? null
+        : Create(options.Fallback, code, options.FallbackOptions ?? options.DecoderOptions with { Device = ComputeDevice.Cpu }, "fallback");
 
     private static IBatchDecoder Create(string name, IBlockCode code, DecoderOptions options, string role)
     {

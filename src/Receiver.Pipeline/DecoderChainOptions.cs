@@ -28,7 +28,7 @@ public sealed record DecoderChainOptions
     /// <summary>Optional decoder run on the frames whose main output still fails H; null or empty for none.</summary>
     public string? Fallback { get; init; }
 
-    /// <summary>Options of the fallback decoder; null means <see cref="DecoderOptions"/>.</summary>
+    /// <summary>Options of the fallback decoder; null means <see cref="DecoderOptions"/> on the CPU.</summary>
     public DecoderOptions? FallbackOptions { get; init; }
 
     /// <summary>One message per problem (empty when valid), each naming the setting.</summary>

@@ -136,7 +136,7 @@ public static class ReceiverHost
 
     public static MicroBatcherOptions BatcherOptionsOf(ReceiverOptions options) => new()
     {
-        MaxBatch = options.Batching.MaxBatch,
+        MaxBatch = options.Batching.MaxBatchFor(options.Codes),
         MaxWaitUs = options.Batching.MaxWaitUs,
         Policy = string.Equals(options.Batching.Policy, "max-wait", StringComparison.OrdinalIgnoreCase) ? BatchPolicy.MaxWait : BatchPolicy.IdleTakesAll,
         QueueCapacity = options.Batching.QueueCapacity,
@@ -183,6 +183,8 @@ public static class ReceiverHost
                 Parallelism = batcherOptions.Workers == 1 ? 0 : 1,
                 Model = string.IsNullOrWhiteSpace(chain.Model) ? null : chain.Model,
                 NeuralMaxBatch = Math.Max(1, batcherOptions.MaxBatch),
+                Runtime = chain.Runtime,
+                Device = ComputeDevice.Parse(chain.Device),
             };
             return new DecoderChain(code, new DecoderChainOptions
             {

@@ -53,6 +53,12 @@ public sealed class ChainOptions
 
     /// <summary>Model of a neural main decoder (ecct, fecct, eccfm, uecct, aecct, ddecc): a name (receiver models list), a model folder or a manifest.json path.</summary>
     public string? Model { get; set; }
+
+    /// <summary>Runtime of a neural main decoder: "auto" (ONNX Runtime where the model ships an .onnx file), "onnxruntime" or "torchsharp".</summary>
+    public string Runtime { get; set; } = "auto";
+
+    /// <summary>Where the main decoder runs: "cpu", "cuda" or "cuda:N" (neural decoders only; no CUDA device is an error at start).</summary>
+    public string Device { get; set; } = "cpu";
 }
 
 /// <summary>One ingest socket and the framing of what arrives on it.</summary>
@@ -92,7 +98,17 @@ public sealed class IngestEndpointOptions
 /// <summary>How frames are grouped for the decoders.</summary>
 public sealed class BatchingOptions
 {
-    public int MaxBatch { get; set; } = 64;
+    /// <summary>Most frames per batch; unset: <see cref="CpuMaxBatch"/>, or <see cref="GpuMaxBatch"/> when a code runs on a CUDA device.</summary>
+    public int? MaxBatch { get; set; }
+
+    public const int CpuMaxBatch = 64;
+
+    /// <summary>A GPU is busy only with large batches; frames queue while one runs.</summary>
+    public const int GpuMaxBatch = 1024;
+
+    /// <summary><see cref="MaxBatch"/>, or its default for <paramref name="codes"/>: <see cref="GpuMaxBatch"/> when one runs on a CUDA device.</summary>
+    public int MaxBatchFor(IEnumerable<CodeOptions>? codes) => MaxBatch
+        ?? ((codes ?? []).Any(c => c?.Chain?.Device?.Trim().StartsWith("cuda", StringComparison.OrdinalIgnoreCase) == true) ? GpuMaxBatch : CpuMaxBatch);
 
     /// <summary>A batch closes this long after its first frame arrived, full or not.</summary>
     public int MaxWaitUs { get; set; } = 200;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Receiver.Decoders;
+using Receiver.Neural.Runtime;
 
 namespace Receiver.Service;
 
@@ -46,6 +47,8 @@ public sealed class ReceiverOptionsValidator : IValidateOptions<ReceiverOptions>
             if (!string.IsNullOrWhiteSpace(chain.Fallback) && !DecoderFactory.IsKnown(chain.Fallback)) yield return $"{path}:Chain:Fallback: '{chain.Fallback}' is not one of {string.Join(", ", DecoderFactory.Names)}";
             if (DecoderFactory.NeedsModel(chain.Decoder ?? "") && string.IsNullOrWhiteSpace(chain.Model))
                 yield return $"{path}:Chain:Model: decoder '{chain.Decoder}' needs a model (a name from receiver models list, a model folder or a manifest.json path)";
+            if (RuntimeProblem(chain.Runtime) is { } runtime) yield return $"{path}:Chain:Runtime: {runtime}";
+            if (DeviceProblem(chain.Device) is { } device) yield return $"{path}:Chain:Device: {device}";
             if (chain.Iterations < 1) yield return $"{path}:Chain:Iterations: must be at least 1, got {chain.Iterations}";
         }
 
@@ -71,9 +74,10 @@ public sealed class ReceiverOptionsValidator : IValidateOptions<ReceiverOptions>
         }
 
         var batching = options.Batching ?? new BatchingOptions();
-        if (batching.MaxBatch < 1) yield return $"{root}:Batching:MaxBatch: must be at least 1, got {batching.MaxBatch}";
+        if (batching.MaxBatch is < 1) yield return $"{root}:Batching:MaxBatch: must be at least 1, got {batching.MaxBatch}";
         if (batching.MaxWaitUs < 0) yield return $"{root}:Batching:MaxWaitUs: must be 0 or more, got {batching.MaxWaitUs}";
-        if (batching.QueueCapacity < Math.Max(1, batching.MaxBatch)) yield return $"{root}:Batching:QueueCapacity: must be at least MaxBatch ({batching.MaxBatch}), got {batching.QueueCapacity}";
+        var maxBatch = batching.MaxBatchFor(options.Codes);
+        if (batching.QueueCapacity < Math.Max(1, maxBatch)) yield return $"{root}:Batching:QueueCapacity: must be at least MaxBatch ({maxBatch}), got {batching.QueueCapacity}";
         if (OneOf(batching.Policy, BatchPolicies) is { } policy) yield return $"{root}:Batching:Policy: {policy}";
         if (OneOf(batching.Overflow, OverflowPolicies) is { } overflow) yield return $"{root}:Batching:Overflow: {overflow}";
         if (batching.Workers < 0) yield return $"{root}:Batching:Workers: must be 0 (one) or more, got {batching.Workers}";
@@ -113,4 +117,30 @@ public sealed class ReceiverOptionsValidator : IValidateOptions<ReceiverOptions>
         => value is not null && allowed.Contains(value.Trim(), StringComparer.OrdinalIgnoreCase)
             ? null
             : $"'{value}' is not one of {string.Join(", ", allowed)}";
+
+    private static string? RuntimeProblem(string? runtime)
+    {
+        try
+        {
+            NeuralRuntimes.Parse(runtime);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
+    }
+
+    private static string? DeviceProblem(string? device)
+    {
+        try
+        {
+            ComputeDevice.Parse(device);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
+    }
 }

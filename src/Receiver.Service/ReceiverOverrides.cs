@@ -22,6 +22,12 @@ public sealed record ReceiverOverrides
     /// <summary>Model of a neural decoder, for every code.</summary>
     public string? Model { get; init; }
 
+    /// <summary>Runtime of a neural decoder (auto, onnxruntime, torchsharp), for every code.</summary>
+    public string? Runtime { get; init; }
+
+    /// <summary>Device of the decoder (cpu, cuda, cuda:N), for every code.</summary>
+    public string? Device { get; init; }
+
     public string? PublishEndpoint { get; init; }
 
     public string? Output { get; init; }
@@ -50,6 +56,8 @@ public sealed record ReceiverOverrides
             if (Decoder is { } decoder) configured.Chain.Decoder = decoder;
             if (Iterations is { } iterations) configured.Chain.Iterations = iterations;
             if (Model is { } model) configured.Chain.Model = model;
+            if (Runtime is { } runtime) configured.Chain.Runtime = runtime;
+            if (Device is { } device) configured.Chain.Device = device;
         }
         if (PublishEndpoint is { } publish) options.Publish.Endpoint = publish;
         if (Output is { } output) options.Publish.Output = output;

@@ -1,5 +1,4 @@
 using Receiver.Decoders;
-using Receiver.Decoders.Neural;
 using Receiver.Neural;
 
 namespace Receiver.Neural.Tests;

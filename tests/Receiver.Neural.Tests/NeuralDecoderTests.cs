@@ -1,6 +1,5 @@
 using Receiver.Codes;
 using Receiver.Decoders;
-using Receiver.Decoders.Neural;
 using Receiver.Neural;
 
 namespace Receiver.Neural.Tests;
@@ -77,12 +76,30 @@ public sealed class NeuralDecoderTests
     }
 
     [Fact]
-    public void CudaWithoutACudaLibtorchIsAClearBridgeError()
+    public void CudaWithoutACudaDeviceIsOneClearErrorNotACpuRun()
     {
-        if (TorchBridge.CudaAvailable) return; // a CUDA build on a GPU machine: nothing to refuse
-        var e = Assert.Throws<TorchBridgeException>(() => DecoderFactory.Create("ecct", _code,
-            new DecoderOptions { Model = TestModels.FixtureFolder, NeuralDevice = TorchDevice.Cuda }));
-        Assert.Contains("CUDA requested but this libtorch sees no CUDA device", e.Message);
+        if (CudaDevices.Count > 0) return; // a GPU machine: scripts/gpu-check.sh covers it
+        var e = Assert.Throws<ArgumentException>(() => DecoderFactory.Create("ecct", _code,
+            new DecoderOptions { Model = TestModels.FixtureFolder, Device = ComputeDevice.Parse("cuda") }));
+        Assert.StartsWith("device cuda:0 asked for, but this machine has no CUDA device", e.Message);
+    }
+
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("onnxruntime")]
+    [InlineData("torchsharp")]
+    public void EveryRuntimeDecodesTheSameBits(string runtime)
+    {
+        var (_, llrs) = Frames(frames: 50, ebN0Db: 4.0, seed: 6);
+        var reference = new byte[llrs.Length];
+        var bits = new byte[llrs.Length];
+        using (var decoder = Create()) decoder.Decode(llrs, reference, new DecodeStatus[50]);
+        using (var decoder = (NeuralDecoder)DecoderFactory.Create("ecct", _code, new DecoderOptions { Model = TestModels.FixtureFolder, Runtime = runtime, Parallelism = 1 }))
+        {
+            Assert.Equal(runtime == "torchsharp" ? Runtime.NeuralRuntime.TorchSharp : Runtime.NeuralRuntime.OnnxRuntime, decoder.Session.Runtime);
+            decoder.Decode(llrs, bits, new DecodeStatus[50]);
+        }
+        Assert.Equal(reference, bits);
     }
 
     [Fact]

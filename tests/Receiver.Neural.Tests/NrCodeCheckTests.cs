@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Receiver.Codes;
-using Receiver.Decoders.Neural;
 using Receiver.Neural;
 
 namespace Receiver.Neural.Tests;

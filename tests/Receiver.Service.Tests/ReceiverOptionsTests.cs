@@ -29,6 +29,8 @@ public class ReceiverOptionsTests
     [InlineData("Receiver:Ingest:0:Endpoints:0", "127.0.0.1:5555", "Receiver:Ingest[0]:Endpoints[0]: '127.0.0.1:5555' is not a ZMQ endpoint")]
     [InlineData("Receiver:Codes:0:Chain:Decoder", "turbo", "Receiver:Codes[0]:Chain:Decoder: 'turbo' is not one of")]
     [InlineData("Receiver:Codes:0:Chain:Iterations", "0", "Receiver:Codes[0]:Chain:Iterations: must be at least 1, got 0")]
+    [InlineData("Receiver:Codes:0:Chain:Runtime", "tensorrt", "Receiver:Codes[0]:Chain:Runtime: runtime 'tensorrt' is not one of auto, onnxruntime, torchsharp")]
+    [InlineData("Receiver:Codes:0:Chain:Device", "gpu", "Receiver:Codes[0]:Chain:Device: device 'gpu' is not one of cpu, cuda, cuda:N")]
     [InlineData("Receiver:Batching:Overflow", "spill", "Receiver:Batching:Overflow: 'spill' is not one of block, drop-oldest")]
     [InlineData("Receiver:Batching:QueueCapacity", "8", "Receiver:Batching:QueueCapacity: must be at least MaxBatch (64), got 8")]
     [InlineData("Receiver:Publish:Output", "bits", "Receiver:Publish:Output: 'bits' is not one of unpacked-info, packed-info, unpacked-codeword, packed-codeword")]

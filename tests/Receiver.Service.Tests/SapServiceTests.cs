@@ -5,7 +5,7 @@ using Receiver.Codes;
 using Receiver.Codes.Channel;
 using Receiver.Common;
 using Receiver.Decoders;
-using Receiver.Decoders.Neural;
+using Receiver.Neural;
 using Receiver.Pipeline;
 using Receiver.Service.Metrics;
 using Receiver.Transport.Zmq;

@@ -13,6 +13,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.p
 import aecct  # noqa: E402
 from channel import sample_batch, soft_output  # noqa: E402
 from codes import load_code  # noqa: E402
+from export import write_onnx  # noqa: E402
 
 HAMMING = torch.tensor([[1, 1, 0, 1, 1, 0, 0],  # Hamming(7,4): checks 0..2, variables 0..6
                         [1, 0, 1, 1, 0, 1, 0],
@@ -138,6 +139,10 @@ def test_export_packed_equals_eager_quantised():
         assert torch.equal(exported(llr), eager)
         assert torch.allclose(scripted(llr), eager, atol=1e-6)
         assert torch.allclose(scripted(llr[:3]), eager[:3], atol=1e-6), "batch-independent"
+    with tempfile.TemporaryDirectory() as folder:  # the packed weights export to ONNX (no bitwise ops on integers)
+        path = os.path.join(folder, "aecct.onnx")
+        write_onnx(scripted, llr, path)
+        assert os.path.getsize(path) > 0
 
 
 def test_phase2_starts_from_phase1():

@@ -11,7 +11,7 @@ import train  # noqa: E402
 from channel import sample_batch, soft_output  # noqa: E402
 from codes import load_code  # noqa: E402
 from ecct import Config, build, code_aware_mask  # noqa: E402
-from export import export, load_safetensors  # noqa: E402
+from export import export, file_sha256, load_safetensors, reexport_onnx  # noqa: E402
 
 
 def test_mask_follows_the_tanner_graph():
@@ -64,6 +64,28 @@ def test_train_export_roundtrip_matches_golden():
         weights = load_safetensors(os.path.join(out, "model.safetensors"))
         state = torch.load(f"{folder}/run/ckpt.pt")["model"]
         assert set(weights) == set(state) and all(torch.equal(weights[k].to(state[k].dtype), state[k]) for k in state)
+        check_onnx_and_hashes(out, manifest)
+        # re-export from model.safetensors + manifest alone: same artifacts and hashes, the .onnx written again
+        os.remove(os.path.join(out, entry["onnx"]))
+        reexport_onnx(out)
+        with open(os.path.join(out, "manifest.json")) as f:
+            again = json.load(f)
+        assert again["codes"][0]["onnx"] == entry["onnx"] and set(again["files"]) == set(manifest["files"])
+        check_onnx_and_hashes(out, again)
+
+
+def check_onnx_and_hashes(folder, manifest):
+    """Every artifact the manifest names is hashed in "files"; the .onnx file is valid ONNX with a dynamic batch axis."""
+    entry = manifest["codes"][0]
+    for name in (manifest["weights"], entry["torchscript"], entry["onnx"], entry["golden"]):
+        assert manifest["files"][name] == file_sha256(os.path.join(folder, name)), name
+    try:
+        import onnx
+    except ImportError:
+        return  # the receiver's golden tests run it in ONNX Runtime
+    graph = onnx.load(os.path.join(folder, entry["onnx"])).graph
+    assert graph.input[0].type.tensor_type.shape.dim[0].dim_param == "batch"
+    assert [d.dim_value for d in graph.input[0].type.tensor_type.shape.dim[1:]] == [entry["n"]]
 
 
 if __name__ == "__main__":

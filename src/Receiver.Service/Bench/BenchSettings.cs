@@ -27,6 +27,12 @@ public sealed record BenchSettings
     /// <summary>Model of a neural main decoder (name, folder or manifest.json path); null keeps the configuration's.</summary>
     public string? Model { get; init; }
 
+    /// <summary>Runtime of a neural main decoder (auto, onnxruntime, torchsharp); null keeps the configuration's.</summary>
+    public string? Runtime { get; init; }
+
+    /// <summary>Device of the main decoder (cpu, cuda, cuda:N); null keeps the configuration's.</summary>
+    public string? Device { get; init; }
+
     /// <summary>Iteration cap; null keeps the configuration's.</summary>
     public int? Iterations { get; init; }
 

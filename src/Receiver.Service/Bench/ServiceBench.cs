@@ -267,6 +267,8 @@ public sealed class ServiceBench : IAsyncDisposable
         if (settings.Decoder is { } decoder) chainOptions["Decoder"] = decoder;
         if (settings.Iterations is { } iterations) chainOptions["Iterations"] = iterations;
         // A model folder or manifest path is made absolute: a subprocess service may resolve it from another directory.
+        if (settings.Runtime is { } runtime) chainOptions["Runtime"] = runtime;
+        if (settings.Device is { } device) chainOptions["Device"] = device;
         if (settings.Model is { } model) chainOptions["Model"] = File.Exists(model) || Directory.Exists(model) ? Path.GetFullPath(model) : model;
 
         var ingest = (receiver["Ingest"] as JsonArray) is { Count: > 0 } configured ? (JsonObject)configured[0]!.DeepClone() : new JsonObject();

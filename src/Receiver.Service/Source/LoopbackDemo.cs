@@ -23,6 +23,12 @@ public sealed record DemoSettings
     /// <summary>Model of a neural decoder (ecct, fecct, eccfm, uecct, aecct, ddecc); null for classical decoders.</summary>
     public string? Model { get; init; } = DefaultModel;
 
+    /// <summary>Runtime of a neural decoder: auto (ONNX Runtime where the model ships an .onnx file), onnxruntime, torchsharp.</summary>
+    public string Runtime { get; init; } = "auto";
+
+    /// <summary>Where the decoder runs: cpu, cuda, cuda:N.</summary>
+    public string Device { get; init; } = "cpu";
+
     /// <summary>The bundled model the demo decodes with out of the box (models/eccfm-polar64).</summary>
     public const string DefaultModel = "eccfm-polar64";
 
@@ -101,6 +107,8 @@ public sealed record DemoReport(
             $"\"k\":{K}",
             $"\"decoder\":{Text(Settings.Decoder)}",
             $"\"model\":{(Settings.Model is null ? "null" : Text(Settings.Model))}",
+            $"\"runtime\":{Text(Settings.Runtime)}",
+            $"\"device\":{Text(Settings.Device)}",
             $"\"iterations\":{Settings.Iterations}",
             $"\"ebn0_db\":{Number(Settings.EbN0Db)}",
             $"\"modulation\":{Text(Settings.Modulation.ToString().ToLowerInvariant())}",
@@ -156,6 +164,8 @@ public static class LoopbackDemo
             ["Receiver:Codes:0:Chain:Decoder"] = settings.Decoder,
             ["Receiver:Codes:0:Chain:Iterations"] = settings.Iterations.ToString(CultureInfo.InvariantCulture),
             ["Receiver:Codes:0:Chain:Model"] = settings.Model,
+            ["Receiver:Codes:0:Chain:Runtime"] = settings.Runtime,
+            ["Receiver:Codes:0:Chain:Device"] = settings.Device,
             ["Receiver:Ingest:0:Endpoints:0"] = "@tcp://127.0.0.1:0",
             ["Receiver:Ingest:0:Format"] = settings.Format,
             ["Receiver:Ingest:0:Code"] = settings.Code,

@@ -1,64 +1,45 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using Receiver.Codes;
-using Receiver.Neural;
+using Receiver.Decoders;
+using Receiver.Neural.Runtime;
 
-namespace Receiver.Decoders.Neural;
+namespace Receiver.Neural;
 
 /// <summary>
-/// A neural decoder (ECCT, FECCT, ECCFM): the model's TorchScript for this code, run through the libtorch
-/// bridge on the canonical LLRs of a batch, gives a soft output per bit (positive = bit 0); bits are
-/// soft &lt; 0, and the syndrome decides the status (H c = 0: Converged, else NotConverged; Iterations 1).
-/// On punctured codes (5G NR) the erased columns (LLR 0: punctured systematic bits, untransmitted parity) are then
-/// recomputed from the other decided bits through H (<see cref="ErasedBitSolver"/>): the model has no hard decision there to correct.
-/// Large batches run as sub-batches of at most <see cref="DecoderOptions.NeuralMaxBatch"/> frames through
-/// pooled buffers. libtorch spreads one forward pass over <see cref="DecoderOptions.Parallelism"/> threads
-/// (0: one, measured faster than two on these small models; a process-wide setting) and OpenBLAS is held to one thread. The model runs on
-/// <see cref="DecoderOptions.NeuralDevice"/> (CPU by default; the bridge copies each batch to and from a CUDA device).
+/// A neural decoder (ECCT, FECCT, ECCFM, UECCT, AECCT, DDECC): the model's artifact for this code, run by an
+/// <see cref="IModelSession"/> (ONNX Runtime or TorchSharp) on the canonical LLRs of a batch, gives a soft output per
+/// bit (positive = bit 0); bits are soft &lt; 0, and the syndrome decides the status (H c = 0: Converged, else
+/// NotConverged; Iterations 1). On punctured codes (5G NR) the erased columns (LLR 0: punctured systematic bits,
+/// untransmitted parity) are then recomputed from the other decided bits through H (<see cref="ErasedBitSolver"/>):
+/// the model has no hard decision there to correct. Large batches run as sub-batches of at most
+/// <see cref="MaxBatch"/> frames through pooled buffers. <see cref="NeuralDecoders"/> finds, checks and opens the model.
 /// </summary>
 public sealed class NeuralDecoder : IBatchDecoder, IDisposable
 {
-    /// <summary>Decoder names that run neural models, with the architecture each expects in a manifest.</summary>
-    public static IReadOnlyList<string> Architectures { get; } = ["ecct", "fecct", "eccfm", "uecct", "aecct", "ddecc"];
-
-    private readonly TorchScriptModel _model;
+    private readonly IModelSession _session;
     private readonly int _graphLength;
     private readonly ErasedBitSolver? _erasedBits;
 
-    /// <summary>Loads <paramref name="model"/>'s TorchScript for <paramref name="code"/> after checking that it fits (see <see cref="Check"/>).</summary>
-    /// <exception cref="ModelException">The model is of another architecture, has no entry for the code, or was trained on another matrix.</exception>
-    public NeuralDecoder(string name, IBlockCode code, ModelManifest model, DecoderOptions options)
+    /// <summary>A decoder over an opened <paramref name="session"/> of <paramref name="model"/>'s <paramref name="entry"/> for <paramref name="code"/> (it takes ownership of the session).</summary>
+    public NeuralDecoder(string name, IBlockCode code, ModelManifest model, ModelCodeEntry entry, IModelSession session, int maxBatch)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(code);
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.NeuralMaxBatch, 1, nameof(options.NeuralMaxBatch));
-        ArgumentOutOfRangeException.ThrowIfNegative(options.Parallelism, nameof(options.Parallelism));
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+        if (session.InputLength != code.H.Columns || session.OutputLength != code.H.Columns)
+            throw new ArgumentException($"{name}: the session takes rows of {session.InputLength}, the code's graph has {code.H.Columns} columns");
         Name = name;
         Code = code;
         Model = model;
-        Entry = Check(name, code, model);
-        MaxBatch = options.NeuralMaxBatch;
+        Entry = entry;
+        MaxBatch = maxBatch;
+        _session = session;
         _graphLength = code.H.Columns;
         _erasedBits = ErasedBitSolver.Create(code);
-        _model = TorchScriptModel.Load(model.PathOf(Entry.TorchScript), options.NeuralDevice);
-        // 0 means one libtorch thread here, not all cores: these models' ops are too small to split well
-        // (bench neural, 2 cores: eccfm-polar64 batch 64 4902 frames/s with 1 thread vs 2470 with 2; batch-1 p50 404 vs 1022 us).
-        TorchBridge.SetThreads(options.Parallelism > 0 ? options.Parallelism : 1);
-        TorchBridge.SetBlasThreads(1);
-        WarmUp();
-    }
-
-    /// <summary>The decoder for <paramref name="name"/> (one of <see cref="Architectures"/>) with the model <see cref="DecoderOptions.Model"/> names.</summary>
-    /// <exception cref="ArgumentException">No model was given, or it cannot be found or used for this code (<see cref="ModelException"/>).</exception>
-    public static NeuralDecoder Create(string name, IBlockCode code, DecoderOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        if (string.IsNullOrWhiteSpace(options.Model))
-            throw new ArgumentException(
-                $"decoder {name} needs a model: pass --model NAME|FOLDER|manifest.json (receiver models list shows the installed ones), or set Chain:Model in a service configuration");
-        return new NeuralDecoder(name, code, ModelCatalog.Default.Resolve(options.Model), options);
     }
 
     public string Name { get; }
@@ -72,6 +53,9 @@ public sealed class NeuralDecoder : IBatchDecoder, IDisposable
 
     /// <summary>Most frames one forward pass takes.</summary>
     public int MaxBatch { get; }
+
+    /// <summary>The runtime and device running the model's artifact.</summary>
+    public IModelSession Session => _session;
 
     public int InputLength => Code.N;
     public int OutputLength => _graphLength;
@@ -169,7 +153,7 @@ public sealed class NeuralDecoder : IBatchDecoder, IDisposable
             throw new ArgumentException($"{Name}: soft decoding needs whole frames of {InputLength} LLRs and {OutputLength} outputs each, got {llrs.Length} and {soft.Length}");
         if (InputLength == _graphLength)
         {
-            _model.Forward(llrs, frames, soft);
+            _session.Run(llrs, frames, soft);
             return;
         }
         // Punctured/shortened codes: the model sees the graph LLRs.
@@ -178,7 +162,7 @@ public sealed class NeuralDecoder : IBatchDecoder, IDisposable
         {
             for (var f = 0; f < frames; f++)
                 Code.ToGraphLlr(llrs.Slice(f * InputLength, InputLength), graph.AsSpan(f * _graphLength, _graphLength));
-            _model.Forward(graph.AsSpan(0, frames * _graphLength), frames, soft);
+            _session.Run(graph.AsSpan(0, frames * _graphLength), frames, soft);
         }
         finally
         {
@@ -186,21 +170,8 @@ public sealed class NeuralDecoder : IBatchDecoder, IDisposable
         }
     }
 
-    /// <summary>
-    /// TorchScript's executor profiles the first calls of a module and optimises the graph after them; run those
-    /// here on noiseless frames so they do not count in the first measured batch or the first frames' latency.
-    /// </summary>
-    private void WarmUp()
-    {
-        const int frames = 2;
-        var llrs = new float[frames * _graphLength];
-        llrs.AsSpan().Fill(4f);
-        var soft = new float[frames * _graphLength];
-        for (var call = 0; call < 3; call++) _model.Forward(llrs, frames, soft);
-    }
-
-    /// <summary>Frees the native model.</summary>
-    public void Dispose() => _model.Dispose();
+    /// <summary>Frees the model session.</summary>
+    public void Dispose() => _session.Dispose();
 
     private static bool SameMatrix(ParityCheckMatrix a, ParityCheckMatrix b) =>
         a.Rows == b.Rows && a.Columns == b.Columns && a.RowStart.SequenceEqual(b.RowStart) && a.EdgeColumns.SequenceEqual(b.EdgeColumns);

@@ -1,6 +1,6 @@
 using Receiver.Codes;
 
-namespace Receiver.Decoders.Neural;
+namespace Receiver.Neural;
 
 /// <summary>
 /// Recomputes the erased graph columns of a punctured code (5G NR: the punctured systematic bits and the

@@ -1,7 +1,7 @@
 using Receiver.Codes;
-using Receiver.Decoders.Neural;
+using Receiver.Neural;
 
-namespace Receiver.Decoders.Tests.Neural;
+namespace Receiver.Neural.Tests;
 
 public class ErasedBitSolverTests
 {
