@@ -3,7 +3,7 @@ using System.Globalization;
 using Receiver.Codes;
 using Receiver.Decoders;
 using Receiver.Service.Bench;
-using Receiver.Transport.Zmq;
+using NetMQ;
 
 namespace Receiver.Cli;
 
@@ -94,7 +94,7 @@ internal static class BenchCommand
         {
             bench = await ServiceBench.StartAsync(settings, cancellationToken);
         }
-        catch (Exception e) when (e is CodeFormatException or ZmqException or InvalidOperationException or FileNotFoundException)
+        catch (Exception e) when (e is CodeFormatException or NetMQException or InvalidOperationException or FileNotFoundException)
         {
             throw new UsageException(Cli.MessageOf(e), e);
         }

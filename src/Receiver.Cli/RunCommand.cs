@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Receiver.Codes;
 using Receiver.Service;
-using Receiver.Transport.Zmq;
+using NetMQ;
 
 namespace Receiver.Cli;
 
@@ -33,7 +33,7 @@ internal static class RunCommand
     private static async Task<int> RunAsync(string configPath, ReceiverOverrides overrides, LogLevel logLevel, Terminal terminal, CancellationToken cancellationToken)
     {
         var configuration = LoadConfiguration(configPath);
-        CheckOptions(configuration, overrides, configPath);
+        var options = CheckOptions(configuration, overrides, configPath);
 
         // SIGTERM stops the service like Ctrl-C does (the CLI's own handler cancels the token on SIGINT). The
         // handlers only complete a task, so the drain never runs inside a signal handler or a Cancel call.
@@ -46,10 +46,16 @@ internal static class RunCommand
         await using var interrupt = cancellationToken.Register(() => stop.TrySetResult());
 
         var builder = ReceiverHost.CreateBuilder(configuration, overrides, new ReceiverHostSettings { ReadyWriter = terminal.Out, LogLevel = logLevel });
-        using var host = builder.Build();
-        await StartAsync(host, configPath, cancellationToken);
-        await stop.Task;
-        await host.StopAsync(CancellationToken.None);
+        using (var host = builder.Build())
+        {
+            await StartAsync(host, configPath, cancellationToken);
+            await stop.Task;
+            await host.StopAsync(CancellationToken.None);
+        }
+        // Closed sockets still deliver what they were handed, within the drain deadline (their linger); the process
+        // waits for that, but never longer (NetMQ's cleanup would wait for good on a socket left open).
+        var linger = TimeSpan.FromMilliseconds(options.Shutdown.DrainDeadlineMs);
+        await Task.Run(() => NetMQConfig.Cleanup(block: true)).WaitAsync(linger + TimeSpan.FromSeconds(1)).ContinueWith(_ => { }, TaskScheduler.Default);
         return Cli.ExitSuccess;
     }
 
@@ -64,7 +70,7 @@ internal static class RunCommand
         {
             throw new UsageException($"{source}: {e.Failures.FirstOrDefault() ?? e.Message}", e);
         }
-        catch (Exception e) when (e is ArgumentException or CodeFormatException or ZmqException or InvalidOperationException)
+        catch (Exception e) when (e is ArgumentException or CodeFormatException or NetMQException or InvalidOperationException)
         {
             throw new UsageException($"{source}: {Cli.MessageOf(e)}", e);
         }

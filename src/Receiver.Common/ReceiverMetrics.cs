@@ -16,6 +16,8 @@ public sealed class ReceiverMetrics : IDisposable
     public Counter<long> FramesPublished { get; }
     public Counter<long> FramesDropped { get; }
     public Counter<long> UpstreamItemsLost { get; }
+    public Counter<long> ItemsDiscarded { get; }
+    public Counter<long> StreamEvents { get; }
     public Counter<long> BitErrors { get; }
     public Counter<long> FrameErrors { get; }
     public Counter<long> CheckedFrames { get; }
@@ -30,6 +32,8 @@ public sealed class ReceiverMetrics : IDisposable
         FramesPublished = Meter.CreateCounter<long>("receiver.frames.published", "{frame}", "Frames decoded and published.");
         FramesDropped = Meter.CreateCounter<long>("receiver.frames.dropped", "{frame}", "Frames (or malformed messages) dropped, by reason.");
         UpstreamItemsLost = Meter.CreateCounter<long>("receiver.upstream.items_lost", "{item}", "Items missing upstream, from gaps in gr-tagged item offsets.");
+        ItemsDiscarded = Meter.CreateCounter<long>("receiver.ingest.items_discarded", "{item}", "Raw-stream items that never became part of a frame, by reason (unaligned, partial_frame).");
+        StreamEvents = Meter.CreateCounter<long>("receiver.ingest.stream_events", "{event}", "Ingest stream events, by event (peer_disconnected, offset_backwards, offset_reset).");
         BitErrors = Meter.CreateCounter<long>("receiver.truth.bit_errors", "{bit}", "Bit errors against ground truth (loopback source).");
         FrameErrors = Meter.CreateCounter<long>("receiver.truth.frame_errors", "{frame}", "Frame errors against ground truth (loopback source).");
         CheckedFrames = Meter.CreateCounter<long>("receiver.truth.frames", "{frame}", "Frames compared with ground truth.");

@@ -7,6 +7,7 @@ using Receiver.Codes.Channel;
 using Receiver.Common;
 using Receiver.Common.MessagePack;
 using Receiver.Pipeline;
+using NetMQ;
 using Receiver.Transport.Zmq;
 
 namespace Receiver.Service.Bench;
@@ -43,15 +44,16 @@ internal sealed class RunRecorder(long firstSequence)
 internal sealed partial class BenchClient : IDisposable
 {
     private const int SendTimeRing = 1 << 20;
+    private static readonly TimeSpan SendSlice = TimeSpan.FromMilliseconds(50);
     private readonly IBlockCode _code;
     private readonly string _format;
     private readonly int _framesPerMessage;
     private readonly float[] _pool;
     private readonly int _poolFrames;
-    private readonly ZmqContext _context = new();
-    private readonly ZmqSocket _ingest;
-    private readonly ZmqSocket _output;
-    private readonly ZmqSocket _metadata;
+    private readonly NetMQSocket _ingest;
+    private readonly NetMQSocket _output;
+    private readonly NetMQSocket _metadata;
+    private readonly string _ingestEndpoint, _outputEndpoint, _metadataEndpoint;
     private readonly long[] _sendTimes = new long[SendTimeRing];
     private readonly Thread _receiver;
     private volatile bool _stopping;
@@ -69,24 +71,25 @@ internal sealed partial class BenchClient : IDisposable
         _pool = GeneratePool(code, settings, _poolFrames);
         try
         {
-            _ingest = Bind(ZmqSocketType.Push, s => s.SendHighWaterMark = settings.SendHighWaterMark);
-            _output = Bind(ZmqSocketType.Pull, s => s.ReceiveHighWaterMark = 0);
-            _metadata = Bind(ZmqSocketType.Pull, s => s.ReceiveHighWaterMark = 0);
+            _ingest = Bind(ZmqSocketKind.Push, new ZmqSocketSettings { SendHighWaterMark = settings.SendHighWaterMark }, out _ingestEndpoint);
+            _output = Bind(ZmqSocketKind.Pull, new ZmqSocketSettings { ReceiveHighWaterMark = 0 }, out _outputEndpoint);
+            _metadata = Bind(ZmqSocketKind.Pull, new ZmqSocketSettings { ReceiveHighWaterMark = 0 }, out _metadataEndpoint);
         }
         catch
         {
-            _context.Dispose();
+            _ingest?.Dispose();
+            _output?.Dispose();
             throw;
         }
         _receiver = new Thread(Receive) { IsBackground = true, Name = "bench-receiver" };
         _receiver.Start();
     }
 
-    public string IngestEndpoint => _ingest.LastEndpoint;
+    public string IngestEndpoint => _ingestEndpoint;
 
-    public string OutputEndpoint => _output.LastEndpoint;
+    public string OutputEndpoint => _outputEndpoint;
 
-    public string MetadataEndpoint => _metadata.LastEndpoint;
+    public string MetadataEndpoint => _metadataEndpoint;
 
     /// <summary>Output messages received so far (all runs).</summary>
     public long Outputs => Interlocked.Read(ref _outputs);
@@ -156,7 +159,7 @@ internal sealed partial class BenchClient : IDisposable
             var now = Stopwatch.GetTimestamp();
             for (var j = 0; j < perMessage; j++) Volatile.Write(ref _sendTimes[(sequence + j) & (SendTimeRing - 1)], now);
             // Retry in short steps at the high-water mark so cancellation is seen.
-            while (!_ingest.TrySend(payload, more: false, timeoutMs: 50))
+            while (!ZmqSockets.TrySend(_ingest, payload, more: false, SendSlice))
                 if (cancellationToken.IsCancellationRequested) break;
             if (cancellationToken.IsCancellationRequested) break;
             sequence += perMessage;
@@ -196,23 +199,29 @@ internal sealed partial class BenchClient : IDisposable
     private void Receive()
     {
         _receiverStat = ThreadCpu.CurrentThreadStatPath();
-        ZmqSocket[] sockets = [_output, _metadata];
-        Span<bool> readable = stackalloc bool[2];
-        using var message = new ZmqMessage();
+        var message = new Msg();
+        message.InitEmpty();
+        var wait = TimeSpan.FromMilliseconds(1);
         try
         {
             while (!_stopping)
             {
-                if (ZmqPoller.Poll(sockets, readable, 20) == 0) continue;
+                // Every output comes with its metadata record, so waiting on the metadata stream sees both.
+                if (!_metadata.TryReceive(ref message, wait)) continue;
+                OnMetadata(message.Slice());
                 // Bounded turns so neither stream waits long behind the other.
-                for (var i = 0; i < 64 && _output.TryReceive(message, 0); i++)
-                    if (!message.More) Interlocked.Increment(ref _outputs);
-                for (var i = 0; i < 64 && _metadata.TryReceive(message, 0); i++)
-                    OnMetadata(message.Data);
+                for (var i = 0; i < 64 && _metadata.TryReceive(ref message, TimeSpan.Zero); i++)
+                    OnMetadata(message.Slice());
+                for (var i = 0; i < 128 && _output.TryReceive(ref message, TimeSpan.Zero); i++)
+                    if (!message.HasMore) Interlocked.Increment(ref _outputs);
             }
         }
         catch (ObjectDisposedException)
         {
+        }
+        finally
+        {
+            message.Close();
         }
     }
 
@@ -251,14 +260,12 @@ internal sealed partial class BenchClient : IDisposable
         return sequence >= 0;
     }
 
-    private ZmqSocket Bind(ZmqSocketType type, Action<ZmqSocket> configure)
+    private static NetMQSocket Bind(ZmqSocketKind kind, ZmqSocketSettings settings, out string endpoint)
     {
-        var socket = _context.CreateSocket(type);
+        var socket = ZmqSockets.Create(kind, settings);
         try
         {
-            socket.LingerMs = 0;
-            configure(socket);
-            socket.Bind("tcp://127.0.0.1:0");
+            endpoint = ZmqSockets.Open(socket, "@tcp://127.0.0.1:0", defaultBind: true)[0];
             return socket;
         }
         catch
@@ -293,7 +300,6 @@ internal sealed partial class BenchClient : IDisposable
         _ingest.Dispose();
         _output.Dispose();
         _metadata.Dispose();
-        _context.Dispose();
     }
 }
 

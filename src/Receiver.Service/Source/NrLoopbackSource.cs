@@ -65,14 +65,14 @@ public sealed class NrLoopbackSource
     public long FramesSent => Interlocked.Read(ref _framesSent);
 
     /// <summary>Runs the send loop on a new thread until cancelled or <see cref="SourceSettings.MaxFrames"/> are sent.</summary>
-    public Task RunAsync(ZmqContext context, CancellationToken cancellationToken)
+    public Task RunAsync(CancellationToken cancellationToken)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             try
             {
-                Run(context, cancellationToken);
+                Run(cancellationToken);
                 done.SetResult();
             }
             catch (Exception e)
@@ -85,13 +85,12 @@ public sealed class NrLoopbackSource
         return done.Task;
     }
 
-    private void Run(ZmqContext context, CancellationToken cancellationToken)
+    private void Run(CancellationToken cancellationToken)
     {
-        using var socket = context.CreateSocket(ZmqSocketType.Push);
-        socket.SendHighWaterMark = _settings.Hwm;
         // Frames still queued when the loop ends are delivered in the background, not discarded at close.
-        socket.LingerMs = 10_000;
-        socket.Open(_settings.Endpoint, defaultBind: false);
+        using var socket = ZmqSockets.Create(ZmqSocketKind.Push, new ZmqSocketSettings { SendHighWaterMark = _settings.Hwm, Linger = TimeSpan.FromSeconds(60) });
+        ZmqSockets.Open(socket, _settings.Endpoint, defaultBind: false);
+        var slice = TimeSpan.FromMilliseconds(50);
 
         var sigma = EbN0.NoiseSigma(_settings.EbN0Db, _code.K / (double)_code.N);
         var bits = new Xoshiro256StarStarX8(_settings.Seed);
@@ -127,7 +126,7 @@ public sealed class NrLoopbackSource
                 payload = MemoryMarshal.AsBytes(llrs.AsSpan());
             }
             // PUSH waits at the high-water mark; retry in short steps so cancellation is seen.
-            while (!socket.TrySend(payload, more: false, timeoutMs: 50))
+            while (!ZmqSockets.TrySend(socket, payload, more: false, slice))
                 if (cancellationToken.IsCancellationRequested) return;
             Interlocked.Increment(ref _framesSent);
         }
