@@ -5,7 +5,6 @@ using System.Runtime.InteropServices;
 using Receiver.Codes;
 using Receiver.Codes.Channel;
 using Receiver.Common;
-using Receiver.Common.MessagePack;
 using Receiver.Pipeline;
 using NetMQ;
 using Receiver.Transport.Zmq;
@@ -208,10 +207,10 @@ internal sealed partial class BenchClient : IDisposable
             {
                 // Every output comes with its metadata record, so waiting on the metadata stream sees both.
                 if (!_metadata.TryReceive(ref message, wait)) continue;
-                OnMetadata(message.Slice());
+                OnMetadata(message.SliceAsMemory());
                 // Bounded turns so neither stream waits long behind the other.
                 for (var i = 0; i < 64 && _metadata.TryReceive(ref message, TimeSpan.Zero); i++)
-                    OnMetadata(message.Slice());
+                    OnMetadata(message.SliceAsMemory());
                 for (var i = 0; i < 128 && _output.TryReceive(ref message, TimeSpan.Zero); i++)
                     if (!message.HasMore) Interlocked.Increment(ref _outputs);
             }
@@ -225,7 +224,7 @@ internal sealed partial class BenchClient : IDisposable
         }
     }
 
-    private void OnMetadata(ReadOnlySpan<byte> record)
+    private void OnMetadata(ReadOnlyMemory<byte> record)
     {
         var now = Stopwatch.GetTimestamp();
         if (!TryReadMetadata(record, out var sequence, out var latencyUs)) return;
@@ -238,24 +237,25 @@ internal sealed partial class BenchClient : IDisposable
     }
 
     /// <summary>Reads seq and latency_us of a metadata map without allocating (see <see cref="MetadataEnvelope"/>).</summary>
-    internal static bool TryReadMetadata(ReadOnlySpan<byte> record, out long sequence, out double latencyUs)
+    internal static bool TryReadMetadata(ReadOnlyMemory<byte> record, out long sequence, out double latencyUs)
     {
         sequence = -1;
         latencyUs = double.NaN;
-        var reader = new MessagePackReader(record);
-        if (!reader.TryReadMapHeader(out var count)) return false;
-        for (var i = 0; i < count; i++)
+        var reader = new MessagePack.MessagePackReader(record);
+        try
         {
-            if (!reader.TryReadStringSpan(out var key)) return false;
-            bool ok;
-            if (key.SequenceEqual("seq"u8))
+            var count = reader.ReadMapHeader();
+            for (var i = 0; i < count; i++)
             {
-                ok = reader.TryReadUInt64(out var value);
-                sequence = unchecked((long)value);
+                if (!reader.TryReadStringSpan(out var key)) return false;
+                if (key.SequenceEqual("seq"u8)) sequence = unchecked((long)reader.ReadUInt64());
+                else if (key.SequenceEqual("latency_us"u8)) latencyUs = reader.ReadDouble();
+                else reader.Skip();
             }
-            else if (key.SequenceEqual("latency_us"u8)) ok = reader.TryReadDouble(out latencyUs);
-            else ok = reader.TrySkip();
-            if (!ok) return false;
+        }
+        catch (Exception e) when (e is MessagePack.MessagePackSerializationException or EndOfStreamException or OverflowException)
+        {
+            return false;
         }
         return sequence >= 0;
     }

@@ -214,7 +214,7 @@ public static class LoopbackDemo
 
         // The last outputs may still be in flight to the reader; give the tail a moment.
         var tail = Stopwatch.StartNew();
-        while (subscriber.Received < metrics.FramesPublished && tail.Elapsed < TimeSpan.FromSeconds(2))
+        while (subscriber.Received < metrics.FramesPublished && tail.Elapsed < SettleTimeout)
             await Task.Delay(5, CancellationToken.None);
         await subscriberStop.CancelAsync();
         await subscribing;

@@ -65,7 +65,7 @@ public sealed class CurveKeys
         else
         {
             socket.Options.CurveCertificate = Own;
-            socket.Options.CurveServerKey = ServerPublicKey;
+            socket.Options.CurveServerKey = ServerPublicKey!;
         }
     }
 
