@@ -94,7 +94,7 @@ internal static class BenchCommand
         {
             bench = await ServiceBench.StartAsync(settings, cancellationToken);
         }
-        catch (Exception e) when (e is CodeFormatException or NetMQException or InvalidOperationException or FileNotFoundException)
+        catch (Exception e) when (e is CodeFormatException or NetMQException or Receiver.Neural.TorchBridgeException or InvalidOperationException or FileNotFoundException)
         {
             throw new UsageException(Cli.MessageOf(e), e);
         }

@@ -76,7 +76,7 @@ internal static class DemoCommand
         {
             report = await LoopbackDemo.RunAsync(settings, cancellationToken);
         }
-        catch (Exception e) when (e is CodeFormatException or NetMQException)
+        catch (Exception e) when (e is CodeFormatException or NetMQException or Receiver.Neural.TorchBridgeException)
         {
             throw new UsageException(Cli.MessageOf(e), e);
         }

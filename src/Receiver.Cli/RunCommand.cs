@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Receiver.Codes;
+using Receiver.Neural;
 using Receiver.Service;
 using NetMQ;
 
@@ -70,7 +71,7 @@ internal static class RunCommand
         {
             throw new UsageException($"{source}: {e.Failures.FirstOrDefault() ?? e.Message}", e);
         }
-        catch (Exception e) when (e is ArgumentException or CodeFormatException or NetMQException or InvalidOperationException)
+        catch (Exception e) when (e is ArgumentException or CodeFormatException or NetMQException or InvalidOperationException or TorchBridgeException or FormatException or FileNotFoundException)
         {
             throw new UsageException($"{source}: {Cli.MessageOf(e)}", e);
         }
@@ -94,6 +95,9 @@ internal static class RunCommand
     /// <summary>Binds and validates the options the host will use, so problems are reported before anything starts.</summary>
     internal static ReceiverOptions CheckOptions(IConfiguration configuration, ReceiverOverrides overrides, string source)
     {
+        foreach (var section in configuration.GetChildren())
+            if (!string.Equals(section.Key, ReceiverOptions.SectionName, StringComparison.Ordinal))
+                throw new UsageException($"{source}: unknown root section \"{section.Key}\" (the configuration lives under \"{ReceiverOptions.SectionName}\"; see configs/README.md)");
         var options = new ReceiverOptions();
         try
         {

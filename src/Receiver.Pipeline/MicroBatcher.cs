@@ -80,7 +80,7 @@ public sealed class MicroBatcher : IFrameSink, IAsyncDisposable
 
         _stageFrames = metrics.Meter.CreateCounter<long>("receiver.decode.frames", "{frame}", "Frames decoded, by code and the chain stage that produced the output.");
         _decodeFailures = metrics.Meter.CreateCounter<long>("receiver.decode.failures", "{frame}", "Frames whose decoded output still fails the parity checks.");
-        _truthBits = metrics.Meter.CreateCounter<long>(MetricsSnapshot.TruthBitsInstrument, "{bit}", "Info bits compared with ground truth (loopback source).");
+        _truthBits = metrics.Meter.CreateCounter<long>(ReceiverMetrics.TruthBitsInstrument, "{bit}", "Info bits compared with ground truth (loopback source).");
         metrics.Meter.CreateObservableGauge("receiver.queue.depth", ObserveQueueDepths, "{frame}", "Frames waiting in a code's batcher queue.");
 
         var workers = new List<Task>();

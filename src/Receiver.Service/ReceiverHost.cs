@@ -76,7 +76,7 @@ public static class ReceiverHost
         services.AddMetrics();
 
         services.AddSingleton(sp => new ReceiverMetrics(sp.GetRequiredService<IMeterFactory>()));
-        services.AddSingleton(sp => new MetricsCollector(sp.GetRequiredService<ReceiverMetrics>()));
+        services.AddSingleton(sp => new MetricsCollector(sp.GetRequiredService<ReceiverMetrics>(), Options(sp).Metrics.PrometheusPort, Options(sp).Metrics.OtlpEndpoint));
         services.AddSingleton<ServiceEndpoints>();
         services.AddSingleton<ShutdownDeadline>();
         services.AddSingleton<FramePool>();

@@ -35,18 +35,18 @@ internal interface IBenchTarget : IAsyncDisposable
     TimeSpan CpuTime();
 }
 
-/// <summary>A <see cref="ReceiverHost"/> in this process; per run, a fresh <see cref="MetricsSnapshot"/> on its meter.</summary>
+/// <summary>A <see cref="ReceiverHost"/> in this process; per run, the difference of two readouts of its metrics pipeline.</summary>
 internal sealed class InProcessTarget : IBenchTarget
 {
     private readonly IHost _host;
-    private readonly ReceiverMetrics _metrics;
+    private readonly Metrics.MetricsCollector _collector;
     private readonly Process _process = Process.GetCurrentProcess();
-    private MetricsSnapshot? _run;
+    private Metrics.MetricsReadout? _runStart;
 
     private InProcessTarget(IHost host)
     {
         _host = host;
-        _metrics = host.Services.GetRequiredService<ReceiverMetrics>();
+        _collector = host.Services.GetRequiredService<Metrics.MetricsCollector>();
     }
 
     public string Name => "in-process";
@@ -72,21 +72,20 @@ internal sealed class InProcessTarget : IBenchTarget
 
     public Task BeginRunAsync(CancellationToken cancellationToken)
     {
-        _run?.Dispose();
-        _run = new MetricsSnapshot(_metrics);
+        _runStart = _collector.Read();
         return Task.CompletedTask;
     }
 
     public Task<IReadOnlyDictionary<string, long>> DropsAsync(CancellationToken cancellationToken)
     {
         var drops = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        if (_run is not null)
-            foreach (var (reason, count) in _run.TotalsBy("receiver.frames.dropped", "reason"))
-                drops[DropNames.SnakeCase(reason)] = drops.GetValueOrDefault(DropNames.SnakeCase(reason)) + count;
+        if (_runStart is not null)
+            foreach (var (reason, count) in _collector.Read().DroppedByReason)
+                if (count - _runStart.DroppedByReason.GetValueOrDefault(reason) is var delta and > 0) drops[reason] = delta;
         return Task.FromResult<IReadOnlyDictionary<string, long>>(drops);
     }
 
-    public LatencyQuantiles? ServiceLatency() => _run is null ? null : LatencyQuantiles.Of(_run.Latency());
+    public LatencyQuantiles? ServiceLatency() => _runStart is null ? null : LatencyQuantiles.Of(_collector.Read().Latency.Since(_runStart.Latency));
 
     public TimeSpan CpuTime()
     {
@@ -96,7 +95,6 @@ internal sealed class InProcessTarget : IBenchTarget
 
     public async ValueTask DisposeAsync()
     {
-        _run?.Dispose();
         await _host.StopAsync(CancellationToken.None);
         _host.Dispose();
         _process.Dispose();
