@@ -112,9 +112,12 @@ internal sealed class ChildProcess : IDisposable
     }
 
     /// <summary>Asks for a graceful stop (SIGTERM: the .NET host and GNU Radio's generated main both stop on it).</summary>
-    public void Terminate()
+    public void Terminate() => Signal(SigTerm);
+
+    /// <summary>Sends a signal (15 SIGTERM, 2 SIGINT) unless the process has exited.</summary>
+    public void Signal(int signal)
     {
-        if (!_process.HasExited) _ = Kill(_process.Id, SigTerm);
+        if (!_process.HasExited) _ = Kill(_process.Id, signal);
     }
 
     public string Describe(string name) => $"--- {name} stdout:\n{Output}--- {name} stderr:\n{Error}";
