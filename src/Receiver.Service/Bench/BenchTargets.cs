@@ -31,6 +31,9 @@ internal interface IBenchTarget : IAsyncDisposable
     /// <summary>The service's own latency histogram for the run; null when only the metadata stream has it.</summary>
     LatencyQuantiles? ServiceLatency();
 
+    /// <summary>Resident set size of the process the service runs in (in-process: this one, client included).</summary>
+    long ResidentBytes();
+
     /// <summary>CPU time used by the service so far (in-process: by the whole process).</summary>
     TimeSpan CpuTime();
 }
@@ -91,6 +94,12 @@ internal sealed class InProcessTarget : IBenchTarget
     {
         _process.Refresh();
         return _process.TotalProcessorTime;
+    }
+
+    public long ResidentBytes()
+    {
+        _process.Refresh();
+        return _process.WorkingSet64;
     }
 
     public async ValueTask DisposeAsync()
@@ -185,6 +194,19 @@ internal sealed partial class SubprocessTarget : IBenchTarget
     }
 
     public LatencyQuantiles? ServiceLatency() => null;
+
+    public long ResidentBytes()
+    {
+        try
+        {
+            _process.Refresh();
+            return _process.WorkingSet64;
+        }
+        catch (InvalidOperationException)
+        {
+            return 0;
+        }
+    }
 
     public TimeSpan CpuTime()
     {
