@@ -4,14 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: libzmq5 is the ZeroMQ the transport binds to (GNU Radio links the same);
-# python3-zmq/python3-msgpack let tests cross-check the wire formats; gnuradio runs the
+# Debian packages: the receiver's ZeroMQ is NetMQ (managed, from NuGet); python3-zmq (libzmq) and
+# python3-msgpack let tests cross-check the wire formats and CURVE against libzmq; gnuradio runs the
 # end-to-end flowgraph test; matplotlib is the --plot fallback. Scripts use /usr/bin/python3,
 # the interpreter that sees Debian's Python packages. Neural decoders: cmake, g++ and libtorch-dev
 # build the libtorch bridge (native/torch_bridge); libopenblas0 replaces the reference BLAS that
 # Debian's libtorch would otherwise call; libjemalloc2 is preloaded by ./receiver and scripts/test.sh;
 # python3-torch and python3-numpy run train/.
-apt_packages=(python3-matplotlib libzmq5 python3-zmq python3-msgpack gnuradio
+apt_packages=(python3-matplotlib python3-zmq python3-msgpack gnuradio
   cmake g++ libtorch-dev libopenblas0 libjemalloc2 python3-torch python3-numpy)
 missing=()
 for p in "${apt_packages[@]}"; do
