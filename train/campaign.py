@@ -3,6 +3,7 @@
   /usr/bin/python3 train/campaign.py run [--hours=H] [--slice_minutes=30] [--only=a,b] [--commit] [--plan=FILE]
   /usr/bin/python3 train/campaign.py status [--json]
   /usr/bin/python3 train/campaign.py export NAME [--models_dir=models]
+  /usr/bin/python3 train/campaign.py gpu [--device=cuda] [--minutes=9] [--models_dir=models] [--set="k=v;k=v"] [--no_eval]
 
 The plan (train/config/campaign.py) lists train.py runs. Each lives in campaign/<name>/: ckpt.pt (weights, EMA,
 optimizer, step, RNG states, budget of every slice), curve.jsonl (validation -ln(BER) at fixed step counts) and
@@ -10,9 +11,12 @@ train.log. A slice is one `train.py CONFIG --resume --slice_minutes=S` process o
 turns, entries whose targets are met are skipped. With --commit every slice ends with a git commit of its folder,
 so a fresh machine (git clone) continues where the last one stopped. `export` writes the entry's EMA weights
 into models/<name>/ (then scripts/measure-model.sh measures the card's table with ./receiver eval).
+`gpu` is the GPU recipe (train/config/campaign_gpu.py): every flagship at the papers' size side by side on one GPU
+within a wall-clock budget, exported into models/ with cards that name the GPU.
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -111,16 +115,28 @@ def cmd_status(plan, options):
 
 
 def slice_command(entry, slice_minutes):
-    out_dir = folder(entry)
-    command = [sys.executable, TRAIN, os.path.join(ROOT, entry["config"])]
+    """train.py for one slice of an entry, with paths relative to the repository (they land in the checkpoint and
+    the manifest). init_from is passed every time: train.py uses it only when there is no checkpoint to resume."""
+    out_dir = os.path.relpath(folder(entry), ROOT)
+    command = [sys.executable, os.path.relpath(TRAIN, ROOT), entry["config"]]
     command += [f"--{k}={','.join(map(str, v)) if isinstance(v, (list, tuple)) else v}"
                 for k, v in entry["overrides"].items()]
     command += [f"--out_dir={out_dir}", f"--name={entry['name']}", f"--slice_minutes={slice_minutes}"]
-    if os.path.exists(os.path.join(out_dir, "ckpt.pt")):
+    if entry.get("init_from"):
+        command.append(f"--init_from={entry['init_from']}")
+    if os.path.exists(os.path.join(folder(entry), "ckpt.pt")):
         command.append("--resume")
-    elif entry.get("init_from"):
-        command.append(f"--init_from={os.path.join(ROOT, entry['init_from'])}")
     return command
+
+
+def finished(entry):
+    """An entry is done when every target is met, or when it has used its CPU-hour cap (studies)."""
+    targets = target_status(entry, curve(entry))
+    if targets and all(met for *_, met in targets):
+        return True
+    cap = entry.get("max_cpu_hours")
+    summary = checkpoint_summary(entry) if cap else None
+    return bool(cap and summary and summary["cpu_s"] >= 3600 * cap)
 
 
 def commit(entry, message, attempts=10):
@@ -144,8 +160,7 @@ def cmd_run(plan, options):
     only = set(filter(None, options.get("only", "").split(",")))
     started = time.time()
     while not hours or time.time() - started < 3600 * hours:
-        open_entries = [e for e in plan if (not only or e["name"] in only)
-                        and not all(met for *_, met in target_status(e, curve(e)))]
+        open_entries = [e for e in plan if (not only or e["name"] in only) and not finished(e)]
         if not open_entries:
             print("campaign: every target met", flush=True)
             return
@@ -156,7 +171,7 @@ def cmd_run(plan, options):
             command = slice_command(entry, slice_minutes)
             print(f"campaign: {entry['name']} slice of {slice_minutes:g} min", flush=True)
             with open(os.path.join(folder(entry), "train.log"), "a") as log:
-                log.write(f"# {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in command[1:])}\n")
+                log.write(f"# {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(command[1:])}\n")
                 log.flush()
                 code = subprocess.run(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT).returncode
             if code != 0:
@@ -169,6 +184,51 @@ def cmd_run(plan, options):
             print(f"campaign: {entry['name']} at step {summary['step']} | {state}", flush=True)
             if options.get("commit"):
                 commit(entry, f"campaign: {entry['name']} at step {summary['step']} ({state or 'no validation yet'})")
+
+
+def cmd_gpu(options):
+    """Every entry of the GPU plan at once, one process each on the same device, cosine over --minutes, then export
+    into models/ and a card per model (measured by ./receiver eval where .NET is at hand, else the command to run)."""
+    plan = load_plan(options.get("plan") or os.path.join(ROOT, "train", "config", "campaign_gpu.py"))
+    device, minutes = options.get("device", "cuda"), float(options.get("minutes", 9))
+    out = os.path.join(ROOT, options.get("out", os.path.join("out", "gpu")))
+    models_dir = options.get("models_dir", os.path.join(ROOT, "models"))
+    extra = [f"--{item}" for item in filter(None, str(options.get("set", "")).split(";"))]  # e.g. model.d_model=16
+    processes = []
+    for entry in plan:
+        run_dir = os.path.join(out, entry["name"])
+        os.makedirs(run_dir, exist_ok=True)
+        command = [sys.executable, TRAIN, os.path.join(ROOT, entry["config"])]
+        command += [f"--{k}={v}" for k, v in entry["overrides"].items()] + extra
+        command += [f"--device={device}", f"--max_minutes={minutes}", f"--out_dir={run_dir}", f"--name={entry['name']}"]
+        log = open(os.path.join(run_dir, "train.log"), "w")
+        print(f"gpu recipe: {entry['name']} on {device} for {minutes:g} min (log {run_dir}/train.log)", flush=True)
+        processes.append((entry, subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT), log))
+    failed = []
+    for entry, process, log in processes:
+        if process.wait() != 0:
+            failed.append(entry["name"])
+        log.close()
+    sys.path.insert(0, os.path.join(ROOT, "train"))
+    from export import export
+    exported = []
+    for entry, _, _ in processes:
+        if entry["name"] in failed:
+            print(f"gpu recipe: {entry['name']} failed, see {out}/{entry['name']}/train.log", flush=True)
+            continue
+        exported.append(export(os.path.join(out, entry["name"], "ckpt.pt"), name=entry["name"], models_dir=models_dir))
+    measure = os.path.join(ROOT, "scripts", "measure-model.sh")
+    can_measure = os.path.exists(os.path.join(ROOT, "receiver")) and shutil.which("dotnet") and not options.get("no_eval")
+    for model_folder in exported:
+        if can_measure:
+            subprocess.run([measure, model_folder], cwd=ROOT, check=False)
+        else:
+            subprocess.run([sys.executable, os.path.join(ROOT, "train", "card.py"), model_folder], cwd=ROOT, check=False)
+            print(f"gpu recipe: wrote {model_folder} without ./receiver eval rows; measure it where .NET runs: "
+                  f"scripts/measure-model.sh {os.path.relpath(model_folder, ROOT)}", flush=True)
+    if failed:
+        raise SystemExit(f"gpu recipe: {len(failed)} of {len(processes)} runs failed: {', '.join(failed)}")
+    return exported
 
 
 def cmd_export(plan, name, options):
@@ -189,8 +249,11 @@ def main(argv):
             options[key] = value if value else True
         else:
             positional.append(arg)
-    if not positional or positional[0] not in ("run", "status", "export"):
+    if not positional or positional[0] not in ("run", "status", "export", "gpu"):
         raise SystemExit(__doc__)
+    if positional[0] == "gpu":
+        cmd_gpu(options)
+        return
     plan = load_plan(options.get("plan", os.path.join(ROOT, "train", "config", "campaign.py")))
     if positional[0] == "run":
         cmd_run(plan, options)

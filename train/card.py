@@ -1,6 +1,6 @@
 """Write a model card from the manifest and `./receiver eval --json` results.
 
-  /usr/bin/python3 train/card.py MODEL_DIR EVAL_JSONL [EVAL_JSONL ...]
+  /usr/bin/python3 train/card.py MODEL_DIR [EVAL_JSONL ...]
   /usr/bin/python3 train/card.py --summary MODELS_DIR     # one table over every model's eval/*.jsonl
 
 Each EVAL_JSONL holds the JSON lines of one `./receiver eval --json` run (the model's own decoder
@@ -114,16 +114,81 @@ def recipe(manifest):
                          f"{entry['adapter_parameters']} | {r['rank']} / {r['alpha']:g} / {r['gamma']:g} | {b['steps']} | "
                          f"{b['wall_s'] / 60:.1f} | {b['device']} |")
         return "\n".join(lines) + "\n"
-    train, budget = manifest["train"], manifest["budget"]
+    train = manifest["train"]
+    if train.get("schedule") == "constant":
+        schedule = (f"peak LR {train['lr']} (warm-up {train['warmup_steps']} steps) held constant, weights averaged by "
+                    f"an EMA of decay {train['ema']} (the exported weights)")
+    else:
+        schedule = f"peak LR {train['lr']} (warm-up {train['warmup_steps']} steps) cosine to {train['min_lr']}"
+        if train.get("ema"):
+            schedule += f", EMA of decay {train['ema']} exported"
     return f"""## Recipe
 All-zero codewords, BPSK-AWGN, Eb/N0 uniform per sample in [{train['ebn0_low']}, {train['ebn0_high']}] dB,
-batch {train['batch_size']}, Adam, peak LR {train['lr']} (warm-up {train['warmup_steps']} steps) cosine to {train['min_lr']},
+batch {train['batch_size']}, Adam, {schedule},
 seed {train['seed']}. Config: `train/config/` (arch `{train['arch']}`, model {json.dumps(train['model'])}).{fork(train)}
 
 ## Budget
-{budget['steps']} steps ({budget['samples']} frames) in {budget['wall_s'] / 60:.1f} min on {budget['device']}.
-The papers train for 1000 epochs x 1000 steps of batch 128 on a GPU; this model saw a small fraction of that.
+{budget_text(manifest['budget'])}
 """
+
+
+def budget_text(budget):
+    """The budget summed over every run that made the weights, and one row per run (segment) where recorded."""
+    segments = budget.get("segments") or []
+    gpu = any("cpu" not in s["device"].lower() for s in segments) or "cpu" not in budget["device"].lower()
+    scale = "" if gpu else ("The papers train for 1000 epochs x 1000 steps of batch 128 on a GPU; this model saw a small "
+                            "fraction of that.")
+    if not segments:
+        return (f"{budget['steps']} steps ({budget['samples']} frames) in {budget['wall_s'] / 60:.1f} min on "
+                f"{budget['device']}.\n{scale}")
+    cpu_hours = sum(s.get("cpu_s", 0.0) for s in segments) / 3600
+    plural = "s" if len(segments) > 1 else ""
+    lines = [f"{budget['steps']} steps ({budget['samples']} frames) over {len(segments)} run{plural}: "
+             f"{budget['wall_s'] / 3600:.2f} h wall clock, {cpu_hours:.2f} CPU-hours (process CPU time; runs before "
+             f"budgets were recorded count wall x threads), on {', '.join(budget.get('devices') or [budget['device']])}. "
+             + scale, "", "| run | device | steps | frames | wall min | CPU min |", "|---|---|---|---|---|---|"]
+    for s in segments:
+        lines.append(f"| {s.get('date', '')} | {s['device']} | {s['steps']} | {s.get('frames', 0)} | "
+                     f"{s['wall_s'] / 60:.1f} | {s.get('cpu_s', 0.0) / 60:.1f} |")
+    return "\n".join(lines)
+
+
+def learning_curve(folder, rows):
+    """learning-curve.png from the run's curve.jsonl (validation -ln(BER) against training steps, per code and Eb/N0,
+    BP-50 of the eval rows dashed); returns the card's lines for it, or "" without a curve."""
+    path = os.path.join(folder, "curve.jsonl")
+    if not os.path.exists(path):
+        return ""
+    with open(path) as f:
+        points = [json.loads(line) for line in f if line.strip()]
+    if not points:
+        return ""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    codes = sorted({p["code"] for p in points})
+    fig, axes = plt.subplots(1, len(codes), figsize=(5 * len(codes), 4), squeeze=False)
+    for axis, code in zip(axes[0], codes):
+        for ebn0 in sorted({p["ebn0_db"] for p in points if p["code"] == code}):
+            series = [p for p in points if p["code"] == code and p["ebn0_db"] == ebn0]
+            line, = axis.plot([p["total_steps"] for p in series], [p["neg_ln_ber"] for p in series], marker=".",
+                              label=f"{ebn0:g} dB")
+            bp = [r for r in rows if r["code"] == code and r["decoder"] == "bp" and r["ebn0_db"] == ebn0
+                  and r["neg_ln_ber"] is not None]
+            if bp:
+                axis.axhline(bp[0]["neg_ln_ber"], color=line.get_color(), linestyle="--", linewidth=0.8)
+        axis.set_title(code)
+        axis.set_xlabel("training steps (all runs)")
+        axis.set_ylabel("-ln(BER), validation")
+        axis.grid(alpha=0.3)
+        axis.legend(title="solid: model, dashed: BP-50", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(os.path.join(folder, "learning-curve.png"), dpi=100)
+    plt.close(fig)
+    last = max(p["total_steps"] for p in points)
+    return (f"\n## Learning curve\nValidation -ln(BER) during training (`curve.jsonl`: {len(points)} points up to step "
+            f"{last}, all-zero frames seeded apart from training, EMA weights where the run kept them); dashed: BP-50 "
+            "from the eval rows below.\n\n![learning curve](learning-curve.png)\n")
 
 
 def fork(train):
@@ -133,8 +198,9 @@ def fork(train):
         text += (f"\nLoss (IV) of the hybrid error-floor paper for the stages `{train['hybrid']}` (`train/hybrid.py`): "
                  "frames beyond the BCH radius t when a pre-decoder is in front, the STE step u(d_H - t) on BCE when a post-decoder follows.")
     if train.get("init_from"):
-        text += (f"\nStarts from the weights of `{train['init_from']}` (that run's steps are not in the budget below; "
-                 "models/README.md gives that base run's budget).")
+        text += f"\nStarts from the weights of `{os.path.relpath(train['init_from']) if os.path.isabs(train['init_from']) else train['init_from']}`"
+        text += (" (its runs are in the budget below)." if train.get("schedule") == "constant" else
+                 " (that run's steps are not in the budget below; models/README.md gives that base run's budget).")
     return text
 
 
@@ -163,7 +229,7 @@ def summary(models_dir):
 def main(argv):
     if len(argv) == 2 and argv[0] == "--summary":
         return summary(argv[1])
-    if len(argv) < 2:
+    if len(argv) < 1:
         raise SystemExit(__doc__)
     folder, result_files = argv[0], argv[1:]
     manifest_path = os.path.join(folder, "manifest.json")
@@ -195,7 +261,7 @@ def main(argv):
 | FLOPs per frame | {manifest['flops_per_frame']} (torch profiler, dense attention) |
 | input / output | {manifest['io']['input']} / {manifest['io']['output']} |
 
-{recipe(manifest)}
+{recipe(manifest)}{learning_curve(folder, rows)}
 ## Measured
 `./receiver eval` on random codewords, at least the stated frame errors per point (stop rule in the rows' JSON):
 {table(rows, codes)}

@@ -26,11 +26,13 @@ class Batch:
 
 def sample_batch(batch: int, n: int, rate: float, ebn0_low: float, ebn0_high: float,
                  generator: torch.Generator = None, device="cpu") -> Batch:
-    """All-zero codewords through AWGN, Eb/N0 uniform in [low, high] dB per sample."""
-    ebn0 = ebn0_low + (ebn0_high - ebn0_low) * torch.rand(batch, 1, generator=generator)  # (B, 1)
+    """All-zero codewords through AWGN, Eb/N0 uniform in [low, high] dB per sample. Without a generator the draws
+    happen on the device itself (no host-to-GPU copy per training step); a generator draws on its own device."""
+    where = generator.device if generator is not None else device
+    ebn0 = ebn0_low + (ebn0_high - ebn0_low) * torch.rand(batch, 1, generator=generator, device=where)  # (B, 1)
     sigma = sigma_for(ebn0, rate)  # (B, 1)
-    z = torch.randn(batch, n, generator=generator)  # (B, n)
-    x = torch.ones(batch, n)  # (B, n)
+    z = torch.randn(batch, n, generator=generator, device=where)  # (B, n)
+    x = torch.ones(batch, n, device=where)  # (B, n)
     ebn0, sigma, z, x = (t.to(device) for t in (ebn0, sigma, z, x))
     return Batch(x=x, z=z, sigma=sigma, ebn0=ebn0, rate=rate, llr=canonical_llr(x + sigma * z, sigma))
 

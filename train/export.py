@@ -12,6 +12,7 @@ The manifest's "measured" table is filled by `./receiver eval` runs (see the mod
 import hashlib
 import json
 import os
+import shutil
 import struct
 import sys
 
@@ -167,6 +168,9 @@ def export(ckpt_path: str, name: str = "", models_dir: str = "models", descripti
     with open(manifest_path, "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")
+    curve = os.path.join(os.path.dirname(ckpt_path), "curve.jsonl")
+    if os.path.exists(curve):  # the learning curve of the model card
+        shutil.copyfile(curve, os.path.join(folder, "curve.jsonl"))
     print(f"wrote {folder}: {manifest['parameters']} parameters, {len(entries)} code(s)")
     return folder
 

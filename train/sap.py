@@ -21,11 +21,11 @@ import contextlib
 import copy
 import fcntl
 import json
-import math
 import os
 import re
 import sys
 import time
+from dataclasses import asdict, dataclass
 
 if __name__ == "__main__":
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -45,12 +45,34 @@ from channel import decide, multiplicative_noise_target, sample_code_batch  # no
 from codes import load_code, rref  # noqa: E402
 from export import (FORMAT, file_sha256, flops_per_frame, load_safetensors, save_safetensors,  # noqa: E402
                     write_code_files)
-from train import device_name, neg_ln  # noqa: E402
+from train import TrainConfig, device_name, loop, neg_ln, parse_config  # noqa: E402
 
-OPTIONS = {"teacher": "", "out": "", "model": "", "code": "", "codes": "", "mask": "", "tau": spectrum.TAU,
-           "reduction": 0.4, "minutes": 8.0, "max_steps": 100000, "rank": 8, "alpha": 16.0, "gamma": 1.0,
-           "lr": 2e-3, "batch_size": 0, "calibration": 1024, "merge": 1, "threads": 1, "seed": 1,
-           "pairs": "", "compare": "", "control": "", "force": 0}
+@dataclass
+class SapConfig:
+    """The commands' options (--key=value, parsed by train.parse_config like every training config here)."""
+    teacher: str = ""
+    out: str = ""
+    model: str = ""
+    code: str = ""
+    codes: str = ""
+    mask: str = ""
+    tau: float = spectrum.TAU
+    reduction: float = 0.4     # FLOPs pruned away, of the whole frame's
+    minutes: float = 8.0       # LoRA recovery budget per code (wall clock)
+    max_steps: int = 100000
+    rank: int = 8
+    alpha: float = 16.0
+    gamma: float = 1.0         # KD weight
+    lr: float = 2e-3
+    batch_size: int = 0        # 0: by graph size (batch_size())
+    calibration: int = 1024    # frames for the Fisher importance
+    merge: int = 1
+    threads: int = 1
+    seed: int = 1
+    pairs: str = ""
+    compare: str = ""
+    control: str = ""
+    force: int = 0
 
 
 # ---------------------------------------------------------------- models and codes
@@ -164,35 +186,25 @@ def batch_size(code, o) -> int:
 
 
 def train_adapters(student, teacher, code, o):
-    """LoRA recovery: BCE + gamma KD from the unpruned teacher, Adam on the adapters only, cosine over the
-    wall-clock budget. Returns (steps, wall seconds)."""
-    params = [p for p in student.parameters() if p.requires_grad]
-    optimizer = torch.optim.Adam(params, lr=o["lr"])
+    """LoRA recovery through train.loop: BCE + gamma KD from the unpruned teacher, Adam on the adapters only, cosine
+    over the wall-clock budget, no checkpoints. Returns (steps, wall seconds)."""
+    cfg = TrainConfig(codes=(code.name,), arch="fecct", batch_size=batch_size(code, o), max_steps=o["max_steps"],
+                      max_minutes=o["minutes"], lr=o["lr"], min_lr=1e-5, warmup_steps=0, ebn0_low=2.0, ebn0_high=7.0,
+                      log_every=200, checkpoint_every=10 ** 9, seed=o["seed"], threads=o["threads"], out_dir="",
+                      eval_frames=0)
     generator = torch.Generator().manual_seed(o["seed"])
-    started, step, running = time.time(), 0, None
-    student.train()
-    while step < o["max_steps"]:
-        elapsed = time.time() - started
-        progress = max(step / o["max_steps"], elapsed / (60.0 * o["minutes"]))
-        if progress >= 1.0:
-            break
-        for group in optimizer.param_groups:
-            group["lr"] = 1e-5 + 0.5 * (o["lr"] - 1e-5) * (1.0 + math.cos(math.pi * progress))
-        batch = sample_code_batch(code, batch_size(code, o), 2.0, 7.0, generator)
+
+    def step_loss(step):
+        batch = sample_code_batch(code, cfg.batch_size, cfg.ebn0_low, cfg.ebn0_high, generator)
         with torch.no_grad():
             teacher_logits = teacher(batch.llr, 0)
         logits = student(batch.llr, 0)
         bce = F.binary_cross_entropy_with_logits(logits, multiplicative_noise_target(batch.llr, batch.x))
-        loss = bce + o["gamma"] * kd_loss(logits, teacher_logits, (batch.llr != 0).float())
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        step += 1
-        running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
-        if step % 200 == 0:
-            print(f"  step {step} | {elapsed:.0f} s | loss {running:.4f} (bce {bce.item():.4f})", flush=True)
-    student.eval()
-    return step, time.time() - started
+        return bce + o["gamma"] * kd_loss(logits, teacher_logits, (batch.llr != 0).float()), logits, batch
+
+    run = loop(student, step_loss, cfg, parameters=[p for p in student.parameters() if p.requires_grad],
+               log=lambda line: print("  " + line, flush=True))
+    return run.step, run.wall_s
 
 
 @torch.no_grad()
@@ -499,12 +511,7 @@ def main(argv):
     if not argv or argv[0] in ("-h", "--help") or argv[0] not in COMMANDS:
         print(__doc__)
         return
-    o = dict(OPTIONS)
-    for arg in argv[1:]:
-        key, _, value = arg.lstrip("-").partition("=")
-        if key not in o:
-            raise SystemExit(f"unknown option --{key}: known are {', '.join('--' + k for k in o)}")
-        o[key] = type(o[key])(value) if not isinstance(o[key], str) else value
+    o = asdict(parse_config(argv[1:], SapConfig())[0])
     torch.set_num_threads(o["threads"])
     torch.manual_seed(o["seed"])
     COMMANDS[argv[0]](o)

@@ -75,20 +75,24 @@ class TrainConfig:
     slice_minutes: float = 0.0     # this process stops after that long, checkpoint saved, without shaping the LR (campaigns)
 
 
-def parse_config(argv):
-    cfg, resume = TrainConfig(), False
-    known = {f.name: f for f in fields(TrainConfig)}
+def parse_config(argv, cfg=None):
+    """(config, resume): a config dataclass (TrainConfig unless given) overridden by config files (Python
+    assignments or a JSON object) and then --key=value flags, --field.key=value for one key of a dict field
+    (--model.d_model=64). train/sap.py parses its options through this too."""
+    cfg, resume = (cfg if cfg is not None else TrainConfig()), False
+    known = {f.name: f for f in fields(cfg)}
     overrides = {}
     for arg in argv:
         if arg == "--resume":
             resume = True
-        elif arg.startswith("--model."):
-            key, _, value = arg[len("--model."):].partition("=")
-            overrides.setdefault("model", dict(cfg.model))[key] = _literal(value)
+        elif arg.startswith("--") and "." in arg.partition("=")[0] and arg[2:].partition(".")[0] in known:
+            group, _, rest = arg[2:].partition(".")
+            key, _, value = rest.partition("=")
+            overrides.setdefault(group, dict(getattr(cfg, group)))[key] = _literal(value)
         elif arg.startswith("--"):
             key, _, value = arg[2:].partition("=")
             if key not in known:
-                raise SystemExit(f"unknown config key: {key}")
+                raise SystemExit(f"unknown config key: {key}: known are {', '.join(sorted(known))}")
             overrides[key] = _coerce(getattr(cfg, key), value)
         elif arg.endswith(".json"):
             with open(arg) as f:
@@ -100,7 +104,7 @@ def parse_config(argv):
             overrides.update({k: v for k, v in scope.items() if not k.startswith("_")})
     for key, value in overrides.items():
         if key not in known:
-            raise SystemExit(f"unknown config key: {key}")
+            raise SystemExit(f"unknown config key: {key}: known are {', '.join(sorted(known))}")
         setattr(cfg, key, tuple(value) if isinstance(getattr(cfg, key), tuple) else value)
     return cfg, resume
 
