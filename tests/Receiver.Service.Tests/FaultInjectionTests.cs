@@ -78,6 +78,41 @@ public sealed class FaultInjectionTests
         }
     }
 
+    /// <summary>A started in-process service, its metrics, its code and a reader of its (PUSH) output.</summary>
+    private sealed class Service : IDisposable
+    {
+        private Service(Microsoft.Extensions.Hosting.IHost host)
+        {
+            Host = host;
+            Endpoints = host.Services.GetRequiredService<ServiceEndpoints>();
+            Collector = host.Services.GetRequiredService<MetricsCollector>();
+            Code = host.Services.GetRequiredService<CodeRegistry>()[0];
+            Reader = new OutputReader(Endpoints.Publish!);
+        }
+
+        public Microsoft.Extensions.Hosting.IHost Host { get; }
+        public ServiceEndpoints Endpoints { get; }
+        public MetricsCollector Collector { get; }
+        public IBlockCode Code { get; }
+        public OutputReader Reader { get; }
+        public string Ingest => Endpoints.Ingest[0][0];
+
+        public static async Task<Service> StartAsync(Dictionary<string, string?> values)
+        {
+            var host = ReceiverHost.CreateBuilder(ServiceTestHelpers.Configuration(values), settings: ServiceTestHelpers.QuietHost()).Build();
+            await host.StartAsync();
+            return new Service(host);
+        }
+
+        public Task StopAsync() => Host.StopAsync(CancellationToken.None);
+
+        public void Dispose()
+        {
+            Reader.Dispose();
+            Host.Dispose();
+        }
+    }
+
     private static Dictionary<string, string?> RawValues(string format) => new(ServiceTestHelpers.LoopbackValues())
     {
         ["Receiver:Ingest:0:Format"] = format,
@@ -89,15 +124,11 @@ public sealed class FaultInjectionTests
     [Fact]
     public async Task GrFloatSenderKilledMidFrameDropsThePartialFrameAndTheRestartedSenderDecodesCorrectly()
     {
-        using var host = ReceiverHost.CreateBuilder(ServiceTestHelpers.Configuration(RawValues("gr-float")), settings: ServiceTestHelpers.QuietHost()).Build();
-        await host.StartAsync();
-        var endpoints = host.Services.GetRequiredService<ServiceEndpoints>();
-        var collector = host.Services.GetRequiredService<MetricsCollector>();
-        var code = host.Services.GetRequiredService<CodeRegistry>()[0];
-        using var reader = new OutputReader(endpoints.Publish!);
+        using var service = await Service.StartAsync(RawValues("gr-float"));
+        var (collector, code, reader) = (service.Collector, service.Code, service.Reader);
         var (info, llrs) = Frames(code, 60, seed: 4);
 
-        using (var first = Sender(endpoints.Ingest[0][0]))
+        using (var first = Sender(service.Ingest))
         {
             for (var f = 0; f < 10; f++) Assert.True(first.TrySendFrame(Long, Bytes(llrs[f])));
             Assert.True(first.TrySendFrame(Long, Bytes(llrs[10])[..(code.N * 2)])); // killed half way through frame 10
@@ -106,7 +137,7 @@ public sealed class FaultInjectionTests
         // The sender is gone: once its bytes are framed, the half frame is dropped rather than completed by the next sender.
         Assert.True(await ServiceTestHelpers.WaitUntilAsync(() => collector.Read().DroppedByReason["truncated"] == 1, Long), "partial frame not dropped");
 
-        using (var restarted = Sender(endpoints.Ingest[0][0]))
+        using (var restarted = Sender(service.Ingest))
         {
             Assert.True(restarted.TrySendFrame(Long, []));                        // empty message: malformed
             Assert.True(restarted.TrySendFrame(Long, new byte[7]));               // not a multiple of 4: malformed
@@ -116,7 +147,7 @@ public sealed class FaultInjectionTests
             for (var f = 12; f < 60; f++) Assert.True(restarted.TrySendFrame(Long, Bytes(llrs[f])));
             Assert.True(await ServiceTestHelpers.WaitUntilAsync(() => reader.Outputs.Count >= 58, Long), $"{reader.Outputs.Count} outputs");
         }
-        await host.StopAsync();
+        await service.StopAsync();
 
         var outputs = reader.Outputs;
         Assert.Equal(58, outputs.Count);
@@ -135,14 +166,10 @@ public sealed class FaultInjectionTests
     {
         var values = RawValues("gr-char");
         values["Receiver:Ingest:0:CharScale"] = "0.25";
-        using var host = ReceiverHost.CreateBuilder(ServiceTestHelpers.Configuration(values), settings: ServiceTestHelpers.QuietHost()).Build();
-        await host.StartAsync();
-        var endpoints = host.Services.GetRequiredService<ServiceEndpoints>();
-        var collector = host.Services.GetRequiredService<MetricsCollector>();
-        var code = host.Services.GetRequiredService<CodeRegistry>()[0];
-        using var reader = new OutputReader(endpoints.Publish!);
+        using var service = await Service.StartAsync(values);
+        var (collector, code, reader) = (service.Collector, service.Code, service.Reader);
         var (info, llrs) = Frames(code, 20, seed: 9);
-        using (var sender = Sender(endpoints.Ingest[0][0]))
+        using (var sender = Sender(service.Ingest))
         {
             // Frames split at odd places across messages, then 100 stray bytes that never make a frame.
             var stream = llrs.SelectMany(l => l.Select(v => (byte)(sbyte)(v * 4))).Concat(Enumerable.Repeat((byte)16, 100)).ToArray();
@@ -150,7 +177,7 @@ public sealed class FaultInjectionTests
                 Assert.True(sender.TrySendFrame(Long, stream[start..Math.Min(start + 999, stream.Length)]));
             Assert.True(await ServiceTestHelpers.WaitUntilAsync(() => reader.Outputs.Count >= 20, Long));
         }
-        await host.StopAsync();
+        await service.StopAsync();
         Assert.Equal(info, reader.Outputs.ToArray());
         var m = collector.Read();
         Assert.Equal(20, m.FramesPublished);
@@ -165,15 +192,11 @@ public sealed class FaultInjectionTests
         var values = ServiceTestHelpers.LoopbackValues();
         values["Receiver:Ingest:0:MaxMessageBytes"] = "4096";
         values["Receiver:Publish:Socket"] = "push";
-        using var host = ReceiverHost.CreateBuilder(ServiceTestHelpers.Configuration(values), settings: ServiceTestHelpers.QuietHost()).Build();
-        await host.StartAsync();
-        var endpoints = host.Services.GetRequiredService<ServiceEndpoints>();
-        var collector = host.Services.GetRequiredService<MetricsCollector>();
-        var code = host.Services.GetRequiredService<CodeRegistry>()[0];
-        using var reader = new OutputReader(endpoints.Publish!);
+        using var service = await Service.StartAsync(values);
+        var (collector, code, reader) = (service.Collector, service.Code, service.Reader);
         var (info, llrs) = Frames(code, 30, seed: 5);
-        using var good = Sender(endpoints.Ingest[0][0]);
-        using (var hostile = Sender(endpoints.Ingest[0][0]))
+        using var good = Sender(service.Ingest);
+        using (var hostile = Sender(service.Ingest))
             Assert.True(hostile.TrySendFrame(Long, new byte[1 << 20])); // 1 MiB against a 4 KiB limit: never buffered whole
         var envelope = new ArrayBufferWriter<byte>();
         for (var f = 0; f < 30; f++)
@@ -184,7 +207,7 @@ public sealed class FaultInjectionTests
         }
         Assert.True(await ServiceTestHelpers.WaitUntilAsync(() => reader.Outputs.Count >= 30
             && collector.Total("receiver.ingest.stream_events", "event", "peer_disconnected") >= 1, Long));
-        await host.StopAsync();
+        await service.StopAsync();
         Assert.Equal(info, reader.Outputs.ToArray());
         var m = collector.Read();
         Assert.Equal(30, m.FramesIn);
