@@ -97,7 +97,10 @@ internal static class RunCommand
     {
         foreach (var section in configuration.GetChildren())
             if (!string.Equals(section.Key, ReceiverOptions.SectionName, StringComparison.Ordinal))
-                throw new UsageException($"{source}: unknown root section \"{section.Key}\" (the configuration lives under \"{ReceiverOptions.SectionName}\"; see configs/README.md)");
+            {
+                var missing = configuration.GetSection(ReceiverOptions.SectionName).Exists() ? "" : $"no \"{ReceiverOptions.SectionName}\" section; ";
+                throw new UsageException($"{source}: {missing}unknown root section \"{section.Key}\" (the configuration lives under \"{ReceiverOptions.SectionName}\"; see configs/README.md)");
+            }
         var options = new ReceiverOptions();
         try
         {
