@@ -34,7 +34,7 @@ internal static class RunCommand
     private static async Task<int> RunAsync(string configPath, ReceiverOverrides overrides, LogLevel logLevel, Terminal terminal, CancellationToken cancellationToken)
     {
         var configuration = LoadConfiguration(configPath);
-        var options = CheckOptions(configuration, overrides, configPath);
+        CheckOptions(configuration, overrides, configPath);
 
         // SIGTERM stops the service like Ctrl-C does (the CLI's own handler cancels the token on SIGINT). The
         // handlers only complete a task, so the drain never runs inside a signal handler or a Cancel call.
@@ -53,10 +53,6 @@ internal static class RunCommand
             await stop.Task;
             await host.StopAsync(CancellationToken.None);
         }
-        // Closed sockets still deliver what they were handed, within the drain deadline (their linger); the process
-        // waits for that, but never longer (NetMQ's cleanup would wait for good on a socket left open).
-        var linger = TimeSpan.FromMilliseconds(options.Shutdown.DrainDeadlineMs);
-        await Task.Run(() => NetMQConfig.Cleanup(block: true)).WaitAsync(linger + TimeSpan.FromSeconds(1)).ContinueWith(_ => { }, TaskScheduler.Default);
         return Cli.ExitSuccess;
     }
 
