@@ -186,7 +186,7 @@ public static class LoopbackDemo
         var subscribing = subscriber.RunAsync(subscriberStop.Token);
         await subscriber.Connected;
 
-        var source = new NrLoopbackSource(code, new SourceSettings
+        using var source = new NrLoopbackSource(code, new SourceSettings
         {
             Endpoint = ">" + endpoints.Ingest[0][0],
             EbN0Db = settings.EbN0Db,
