@@ -4,15 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: libzmq5 is the ZeroMQ the transport binds to (GNU Radio links the same);
-# python3-zmq/python3-msgpack let tests cross-check the wire formats; gnuradio runs the
+# Debian packages: the receiver's ZeroMQ is NetMQ (managed, from NuGet); python3-zmq (libzmq) and
+# python3-msgpack let tests cross-check the wire formats and CURVE against libzmq; gnuradio runs the
 # end-to-end flowgraph test; matplotlib is the --plot fallback. Scripts use /usr/bin/python3,
 # the interpreter that sees Debian's Python packages. Neural decoders run on ONNX Runtime and TorchSharp
 # from NuGet; the build patches TorchSharp's native library for Debian 12's libstdc++ with
 # scripts/torchsharp-glibcxx.py (python3, below). Training (train/): python3-torch and python3-numpy,
 # with libopenblas0 instead of the reference BLAS Debian's torch would otherwise call and libjemalloc2
 # (preloaded by train/cpuenv.py, ./receiver and scripts/test.sh); python3-onnx checks the exported .onnx files.
-apt_packages=(python3-matplotlib libzmq5 python3-zmq python3-msgpack gnuradio
+apt_packages=(python3-matplotlib python3-zmq python3-msgpack gnuradio
   libopenblas0 libjemalloc2 python3-torch python3-numpy python3-onnx)
 missing=()
 for p in "${apt_packages[@]}"; do

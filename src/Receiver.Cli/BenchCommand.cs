@@ -3,12 +3,12 @@ using System.Globalization;
 using Receiver.Codes;
 using Receiver.Decoders;
 using Receiver.Service.Bench;
-using Receiver.Transport.Zmq;
+using NetMQ;
 
 namespace Receiver.Cli;
 
 /// <summary>
-/// <c>receiver bench [--rates R1,R2,...] [--max] [--find-max] [--seconds S] [--json]</c>: latency and throughput of
+/// <c>receiver bench [--rates R1,R2,...] [--max] [--find-max] [--soak MINUTES] [--seconds S] [--json]</c>: latency and throughput of
 /// the streaming service over ZMQ loopback (in-process, or <c>--subprocess</c> for a separate <c>receiver run</c>).
 /// A table on stdout, or with --json one JSON object per run (and one summary object after --find-max).
 /// </summary>
@@ -45,11 +45,12 @@ internal static class BenchCommand
         var subprocess = new Option<bool>("--subprocess") { Description = "Run the service as a child process (receiver run) instead of in this process" };
         var p99Limit = new Option<double>("--p99-limit-us") { HelpName = "US", Description = "find-max: end-to-end p99 above this counts as blown up", DefaultValueFactory = _ => search.P99LimitUs };
         var startRate = new Option<double>("--start-rate") { HelpName = "FPS", Description = "find-max: first rate", DefaultValueFactory = _ => search.StartRate };
+        var soak = new Option<double?>("--soak") { HelpName = "MINUTES", Description = "Soak: one-minute runs at the first --rates rate for MINUTES; prints RSS and p99 per minute and the RSS slope after the first minute" };
         var seed = new Option<ulong>("--seed") { HelpName = "S", Description = "Seed of the frame pool", DefaultValueFactory = _ => defaults.Seed };
 
         var command = new Command("bench", "Latency and throughput of the streaming service over ZMQ loopback: fixed rates, as fast as possible, or the highest rate without drops")
         {
-            rates, max, findMax, seconds, warmup, json, config, code, decoder, iterations, model, runtime, device, format, perMessage, ebN0, batch, workers, overflow, subprocess, p99Limit, startRate, seed,
+            rates, max, findMax, soak, seconds, warmup, json, config, code, decoder, iterations, model, runtime, device, format, perMessage, ebN0, batch, workers, overflow, subprocess, p99Limit, startRate, seed,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -79,6 +80,7 @@ internal static class BenchCommand
                 parsed.GetValue(findMax),
                 parsed.GetValue(seconds),
                 parsed.GetValue(warmup),
+                parsed.GetValue(soak),
                 search with { P99LimitUs = parsed.GetValue(p99Limit), StartRate = parsed.GetValue(startRate) });
             Validate(settings, plan);
             return await RunAsync(settings, plan, parsed.GetValue(json), terminal, cancellationToken);
@@ -86,9 +88,9 @@ internal static class BenchCommand
         return command;
     }
 
-    private sealed record Plan(IReadOnlyList<double>? Rates, bool Max, bool FindMax, double Seconds, double Warmup, FindMaxSettings Search)
+    private sealed record Plan(IReadOnlyList<double>? Rates, bool Max, bool FindMax, double Seconds, double Warmup, double? SoakMinutes, FindMaxSettings Search)
     {
-        public IReadOnlyList<double> FixedRates => Rates ?? (Max || FindMax ? [] : DefaultRates);
+        public IReadOnlyList<double> FixedRates => SoakMinutes is not null ? [] : Rates ?? (Max || FindMax ? [] : DefaultRates);
     }
 
     private static async Task<int> RunAsync(BenchSettings settings, Plan plan, bool json, Terminal terminal, CancellationToken cancellationToken)
@@ -98,7 +100,7 @@ internal static class BenchCommand
         {
             bench = await ServiceBench.StartAsync(settings, cancellationToken);
         }
-        catch (Exception e) when (e is CodeFormatException or ZmqException or InvalidOperationException or FileNotFoundException)
+        catch (Exception e) when (e is CodeFormatException or NetMQException or Receiver.Neural.Runtime.ModelRuntimeException or InvalidOperationException or FileNotFoundException)
         {
             throw new UsageException(Cli.MessageOf(e), e);
         }
@@ -120,6 +122,7 @@ internal static class BenchCommand
                 if (plan.Warmup > 0) await bench.RunAsync(Math.Min(2000, plan.FixedRates.Count > 0 ? plan.FixedRates[0] : 2000), plan.Warmup, cancellationToken);
                 foreach (var rate in plan.FixedRates) Report(await bench.RunAsync(rate, plan.Seconds, cancellationToken));
                 if (plan.Max) Report(await bench.RunAsync(null, plan.Seconds, cancellationToken));
+                if (plan.SoakMinutes is { } minutes) await SoakAsync(bench, plan.Rates![0], minutes, json, terminal, Report, cancellationToken);
                 if (plan.FindMax)
                 {
                     var found = await bench.FindMaxAsync(plan.Search, plan.Seconds, Report, cancellationToken);
@@ -139,6 +142,47 @@ internal static class BenchCommand
         terminal.Out.Flush();
         return cancellationToken.IsCancellationRequested ? Cli.ExitCancelled : Cli.ExitSuccess;
     }
+
+    /// <summary>
+    /// One-minute runs back to back at <paramref name="rate"/>: after each, the service process's RSS and the minute's
+    /// p99; at the end the least-squares RSS slope over the minutes after the first (warm-up, JIT, pools filling).
+    /// </summary>
+    private static async Task SoakAsync(ServiceBench bench, double rate, double minutes, bool json, Terminal terminal, Action<BenchRunResult> report, CancellationToken cancellationToken)
+    {
+        var rss = new List<double>();
+        var count = (int)Math.Ceiling(minutes);
+        long sent = 0, received = 0, dropped = 0;
+        for (var minute = 1; minute <= count; minute++)
+        {
+            var run = await bench.RunAsync(rate, Math.Min(60, (minutes - minute + 1) * 60), cancellationToken);
+            var mb = bench.ServiceResidentBytes() / 1e6;
+            rss.Add(mb);
+            (sent, received, dropped) = (sent + run.FramesSent, received + run.FramesReceived, dropped + run.FramesDropped);
+            if (json) terminal.Out.WriteLine(Invariant($"{{\"mode\":\"soak-minute\",\"minute\":{minute},\"rss_mb\":{mb:0.0},\"rate_achieved\":{run.RateAchieved:0},\"frames_sent\":{run.FramesSent},\"frames_received\":{run.FramesReceived},\"frames_dropped\":{run.FramesDropped},\"accounted\":{(run.Accounted ? "true" : "false")},\"latency_p99_us\":{Number(run.LatencyUs.P99)},\"e2e_latency_p99_us\":{Number(run.E2eLatencyUs.P99)}}}"));
+            else terminal.Error.WriteLine(Invariant($"  minute {minute}: rss {mb:0.0} MB, svc p99 {Us(run.LatencyUs.P99)} us, e2e p99 {Us(run.E2eLatencyUs.P99)} us, sent {run.FramesSent}, received {run.FramesReceived}, dropped {run.FramesDropped}{(run.Accounted ? "" : " (not all accounted for)")}"));
+            terminal.Out.Flush();
+        }
+        var slope = Slope(rss.Skip(1).ToList());
+        if (json) terminal.Out.WriteLine(Invariant($"{{\"mode\":\"soak-summary\",\"minutes\":{count},\"rate\":{rate:0},\"frames_sent\":{sent},\"frames_received\":{received},\"frames_dropped\":{dropped},\"rss_first_mb\":{rss[0]:0.0},\"rss_last_mb\":{rss[^1]:0.0},\"rss_slope_mb_per_min\":{Number(slope)}}}"));
+        else terminal.Error.WriteLine(Invariant($"soak: {count} min at {rate:0} frames/s, sent {sent}, received {received}, dropped {dropped}; rss {rss[0]:0.0} -> {rss[^1]:0.0} MB, slope after the first minute {(double.IsFinite(slope) ? $"{slope:+0.00;-0.00} MB/min" : "- (needs 3 minutes)")}"));
+    }
+
+    /// <summary>Least-squares slope of the values against their index; NaN for fewer than two.</summary>
+    private static double Slope(IReadOnlyList<double> values)
+    {
+        if (values.Count < 2) return double.NaN;
+        var meanX = (values.Count - 1) / 2.0;
+        var meanY = values.Average();
+        double covariance = 0, variance = 0;
+        for (var i = 0; i < values.Count; i++)
+        {
+            covariance += (i - meanX) * (values[i] - meanY);
+            variance += (i - meanX) * (i - meanX);
+        }
+        return covariance / variance;
+    }
+
+    private static string Number(double value) => double.IsFinite(value) ? Math.Round(value, 3).ToString("R", CultureInfo.InvariantCulture) : "null";
 
     private static string FindMaxSummary(FindMaxResult found, FindMaxSettings search)
     {
@@ -219,5 +263,8 @@ internal static class BenchCommand
         if (s.Overflow is not (null or "block" or "drop-oldest")) throw new UsageException($"--overflow must be block or drop-oldest, got '{s.Overflow}'");
         if (!(plan.Search.StartRate > 0) || !double.IsFinite(plan.Search.StartRate)) throw new UsageException($"--start-rate must be a positive frame rate, got {plan.Search.StartRate}");
         if (!(plan.Search.P99LimitUs > 0)) throw new UsageException($"--p99-limit-us must be positive, got {plan.Search.P99LimitUs}");
+        if (plan.SoakMinutes is { } soak && (!(soak > 0) || soak > 24 * 60)) throw new UsageException($"--soak takes a number of minutes (up to a day), got {soak}");
+        if (plan.SoakMinutes is not null && plan.Rates is not { Count: 1 }) throw new UsageException("--soak needs the rate to hold: give exactly one with --rates (e.g. 80% of what --find-max reports)");
+        if (plan.SoakMinutes is not null && (plan.Max || plan.FindMax)) throw new UsageException("--soak runs alone: drop --max and --find-max");
     }
 }

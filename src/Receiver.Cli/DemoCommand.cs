@@ -5,7 +5,7 @@ using Receiver.Codes;
 using Receiver.Codes.Channel;
 using Receiver.Decoders;
 using Receiver.Service.Source;
-using Receiver.Transport.Zmq;
+using NetMQ;
 
 namespace Receiver.Cli;
 
@@ -80,7 +80,7 @@ internal static class DemoCommand
         {
             report = await LoopbackDemo.RunAsync(settings, cancellationToken);
         }
-        catch (Exception e) when (e is CodeFormatException or ZmqException)
+        catch (Exception e) when (e is CodeFormatException or NetMQException or Receiver.Neural.Runtime.ModelRuntimeException)
         {
             throw new UsageException(Cli.MessageOf(e), e);
         }

@@ -8,4 +8,9 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     interrupted.Cancel();
 };
-return await Cli.RunAsync(args, Console.Out, Console.Error, interrupted.Token);
+var exitCode = await Cli.RunAsync(args, Console.Out, Console.Error, interrupted.Token);
+// Closed sockets still deliver what they were handed within the drain deadline (their linger); NetMQ's I/O threads
+// are background threads, so the process waits for them here, at its very end (never in-process: cleaning up
+// NetMQ ends every socket of the process), and never longer than 10 s (cleanup waits for good on a socket left open).
+await Task.Run(() => NetMQ.NetMQConfig.Cleanup(block: true)).WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { }, TaskScheduler.Default);
+return exitCode;

@@ -6,8 +6,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Receiver.Codes;
+using Receiver.Neural;
 using Receiver.Service;
-using Receiver.Transport.Zmq;
+using NetMQ;
 
 namespace Receiver.Cli;
 
@@ -46,10 +47,12 @@ internal static class RunCommand
         await using var interrupt = cancellationToken.Register(() => stop.TrySetResult());
 
         var builder = ReceiverHost.CreateBuilder(configuration, overrides, new ReceiverHostSettings { ReadyWriter = terminal.Out, LogLevel = logLevel });
-        using var host = builder.Build();
-        await StartAsync(host, configPath, cancellationToken);
-        await stop.Task;
-        await host.StopAsync(CancellationToken.None);
+        using (var host = builder.Build())
+        {
+            await StartAsync(host, configPath, cancellationToken);
+            await stop.Task;
+            await host.StopAsync(CancellationToken.None);
+        }
         return Cli.ExitSuccess;
     }
 
@@ -64,7 +67,7 @@ internal static class RunCommand
         {
             throw new UsageException($"{source}: {e.Failures.FirstOrDefault() ?? e.Message}", e);
         }
-        catch (Exception e) when (e is ArgumentException or CodeFormatException or ZmqException or InvalidOperationException)
+        catch (Exception e) when (e is ArgumentException or CodeFormatException or NetMQException or InvalidOperationException or Receiver.Neural.Runtime.ModelRuntimeException or FormatException or FileNotFoundException)
         {
             throw new UsageException($"{source}: {Cli.MessageOf(e)}", e);
         }
@@ -88,6 +91,12 @@ internal static class RunCommand
     /// <summary>Binds and validates the options the host will use, so problems are reported before anything starts.</summary>
     internal static ReceiverOptions CheckOptions(IConfiguration configuration, ReceiverOverrides overrides, string source)
     {
+        foreach (var section in configuration.GetChildren())
+            if (!string.Equals(section.Key, ReceiverOptions.SectionName, StringComparison.Ordinal))
+            {
+                var missing = configuration.GetSection(ReceiverOptions.SectionName).Exists() ? "" : $"no \"{ReceiverOptions.SectionName}\" section; ";
+                throw new UsageException($"{source}: {missing}unknown root section \"{section.Key}\" (the configuration lives under \"{ReceiverOptions.SectionName}\"; see configs/README.md)");
+            }
         var options = new ReceiverOptions();
         try
         {

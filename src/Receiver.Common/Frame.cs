@@ -18,7 +18,7 @@ public sealed class Frame
     /// <summary>Sequence number: from the envelope (framed) or counted by the framer per stream.</summary>
     public long Sequence { get; set; }
 
-    /// <summary><see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> when the frame's last byte was ingested.</summary>
+    /// <summary><see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> when the message holding the frame's last byte was received from the socket.</summary>
     public long IngestTimestamp { get; set; }
 
     /// <summary>Sender's timestamp from the envelope (Unix ns), 0 when the format has none.</summary>
@@ -32,16 +32,20 @@ public sealed class Frame
     public Span<float> LlrSpan => Llrs.AsSpan(0, Length);
 }
 
-/// <summary>Pool of frames by capacity; thread-safe.</summary>
+/// <summary>
+/// Pool of frames by capacity; thread-safe. Frames are rented on an ingest thread and returned on decoder
+/// threads, so the free lists are queues: a ConcurrentBag would keep them in the returning threads' local
+/// lists and make every rent steal across threads.
+/// </summary>
 public sealed class FramePool
 {
-    private readonly ConcurrentDictionary<int, ConcurrentBag<Frame>> _bags = new();
+    private readonly ConcurrentDictionary<int, ConcurrentQueue<Frame>> _free = new();
 
     /// <summary>A frame with room for <paramref name="length"/> LLRs, Length set, other fields reset.</summary>
     public Frame Rent(int length)
     {
-        var bag = _bags.GetOrAdd(length, static _ => new ConcurrentBag<Frame>());
-        if (!bag.TryTake(out var frame)) frame = new Frame(length);
+        var free = _free.GetOrAdd(length, static _ => new ConcurrentQueue<Frame>());
+        if (!free.TryDequeue(out var frame)) frame = new Frame(length);
         frame.Length = length;
         frame.CodeIndex = 0;
         frame.Sequence = 0;
@@ -50,7 +54,7 @@ public sealed class FramePool
         return frame;
     }
 
-    public void Return(Frame frame) => _bags.GetOrAdd(frame.Llrs.Length, static _ => new ConcurrentBag<Frame>()).Add(frame);
+    public void Return(Frame frame) => _free.GetOrAdd(frame.Llrs.Length, static _ => new ConcurrentQueue<Frame>()).Enqueue(frame);
 }
 
 /// <summary>Why a frame (or the bytes that would have made one) was dropped. Every drop is counted with its reason.</summary>
@@ -66,6 +70,10 @@ public enum DropReason
     QueueFull,
     /// <summary>Still queued when shutdown's drain deadline passed.</summary>
     Shutdown,
+    /// <summary>A raw-stream frame left partly filled when its sender went away (killed or restarted mid-stream).</summary>
+    Truncated,
+    /// <summary>Decoded, but the output socket could not send it before shutdown gave up (PUSH with no consumer).</summary>
+    Unsent,
 }
 
 /// <summary>Metric tag values of drop reasons.</summary>
@@ -79,6 +87,8 @@ public static class DropReasons
         DropReason.NonFinite => "non_finite",
         DropReason.QueueFull => "queue_full",
         DropReason.Shutdown => "shutdown",
+        DropReason.Truncated => "truncated",
+        DropReason.Unsent => "unsent",
         _ => reason.ToString().ToLowerInvariant(),
     };
 }

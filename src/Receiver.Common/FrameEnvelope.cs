@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text;
-using Receiver.Common.MessagePack;
+using MessagePack;
 
 namespace Receiver.Common;
 
@@ -16,8 +16,14 @@ public readonly record struct EnvelopeHeader(string Code, long Sequence, long Ti
 /// <c>code</c> (str), <c>seq</c> (uint64), <c>t_ns</c> (int64, optional), <c>llr</c> (bin: float32
 /// little-endian LLRs, canonical sign unless the ingest's llr-sign says otherwise). Unknown keys are
 /// skipped so senders may add fields. Python: <c>msgpack.packb({"code": "nr:224,256", "seq": 7,
-/// "t_ns": time.time_ns(), "llr": np.asarray(llr, "&lt;f4").tobytes()})</c>.
+/// "t_ns": time.time_ns(), "llr": np.asarray(llr, "&lt;f4").tobytes()})</c>, which writes the same bytes as
+/// <see cref="Write"/>. Encoded and parsed with MessagePack-CSharp's low-level writer and reader.
 /// </summary>
+/// <remarks>
+/// The fields live here and only here: <see cref="Fields"/> lists them (their wire order), <see cref="Write"/>
+/// writes them and <see cref="TryRead"/>'s switch reads them; a new field (transport-block fields, say) is one
+/// key, one line in each, and one member of <see cref="EnvelopeHeader"/>.
+/// </remarks>
 public static class FrameEnvelope
 {
     public static ReadOnlySpan<byte> CodeKey => "code"u8;
@@ -25,11 +31,14 @@ public static class FrameEnvelope
     public static ReadOnlySpan<byte> TimestampKey => "t_ns"u8;
     public static ReadOnlySpan<byte> LlrKey => "llr"u8;
 
+    /// <summary>The envelope's keys in the order <see cref="Write"/> writes them.</summary>
+    public static readonly string[] Fields = ["code", "seq", "t_ns", "llr"];
+
     /// <summary>Writes one envelope; allocation-free apart from what the output buffer does.</summary>
     public static void Write(IBufferWriter<byte> output, string code, long seq, long tNs, ReadOnlySpan<float> llrs)
     {
         var writer = new MessagePackWriter(output);
-        writer.WriteMapHeader(4);
+        writer.WriteMapHeader(Fields.Length);
         writer.WriteString(CodeKey);
         writer.Write(code);
         writer.WriteString(SequenceKey);
@@ -38,12 +47,15 @@ public static class FrameEnvelope
         writer.Write(tNs);
         writer.WriteString(LlrKey);
         var byteCount = checked(llrs.Length * sizeof(float));
-        writer.WriteBinaryHeader(byteCount);
-        if (byteCount == 0) return;
-        var body = output.GetSpan(byteCount)[..byteCount];
-        if (BitConverter.IsLittleEndian) MemoryMarshal.AsBytes(llrs).CopyTo(body);
-        else for (var i = 0; i < llrs.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(body[(4 * i)..], llrs[i]);
-        output.Advance(byteCount);
+        writer.WriteBinHeader(byteCount);
+        if (BitConverter.IsLittleEndian) writer.WriteRaw(MemoryMarshal.AsBytes(llrs));
+        else
+        {
+            var body = writer.GetSpan(byteCount)[..byteCount];
+            for (var i = 0; i < llrs.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(body[(4 * i)..], llrs[i]);
+            writer.Advance(byteCount);
+        }
+        writer.Flush();
     }
 
     /// <summary>
@@ -51,45 +63,70 @@ public static class FrameEnvelope
     /// little-endian, length a multiple of 4); the code name comes from a small cache, so steady-state
     /// parsing does not allocate. False with a one-line <paramref name="error"/> for anything malformed.
     /// </summary>
-    public static bool TryRead(ReadOnlySpan<byte> message, out EnvelopeHeader header, out ReadOnlySpan<byte> llrBytes, out string? error)
+    public static bool TryRead(in ReadOnlySequence<byte> message, out EnvelopeHeader header, out ReadOnlySequence<byte> llrBytes, out string? error)
     {
         header = default;
         llrBytes = default;
         var reader = new MessagePackReader(message);
-        if (!reader.TryReadMapHeader(out var count)) { error = "envelope is not a MessagePack map"; return false; }
         string? code = null;
         ulong sequence = 0;
         long timestamp = 0;
         bool hasSequence = false, hasLlr = false;
-        for (var i = 0; i < count; i++)
+        var field = "map";
+        try
         {
-            if (!reader.TryReadStringSpan(out var key))
+            if (reader.NextMessagePackType != MessagePackType.Map) { error = "envelope is not a MessagePack map"; return false; }
+            var count = reader.ReadMapHeader();
+            for (var i = 0; i < count; i++)
             {
-                if (!reader.TrySkip() || !reader.TrySkip()) { error = "envelope map is truncated"; return false; }
-                continue;
+                field = "key";
+                if (reader.NextMessagePackType != MessagePackType.String)
+                {
+                    reader.Skip();
+                    reader.Skip();
+                    continue;
+                }
+                var key = StringSpan(ref reader);
+                if (key.SequenceEqual(CodeKey))
+                {
+                    field = "code";
+                    if (reader.NextMessagePackType != MessagePackType.String) { error = "envelope 'code' is not a string"; return false; }
+                    code = CodeNameCache.Get(StringSpan(ref reader));
+                    if (code is null) { error = "envelope 'code' is not valid UTF-8"; return false; }
+                }
+                else if (key.SequenceEqual(SequenceKey))
+                {
+                    field = "seq";
+                    if (reader.NextMessagePackType != MessagePackType.Integer) { error = "envelope 'seq' is not a non-negative integer"; return false; }
+                    sequence = reader.ReadUInt64();
+                    hasSequence = true;
+                }
+                else if (key.SequenceEqual(TimestampKey))
+                {
+                    field = "t_ns";
+                    if (reader.NextMessagePackType != MessagePackType.Integer) { error = "envelope 't_ns' is not an int64"; return false; }
+                    timestamp = reader.ReadInt64();
+                }
+                else if (key.SequenceEqual(LlrKey))
+                {
+                    field = "llr";
+                    if (reader.NextMessagePackType != MessagePackType.Binary) { error = "envelope 'llr' is not bin"; return false; }
+                    llrBytes = reader.ReadBytes() ?? default;
+                    if (llrBytes.Length % sizeof(float) != 0) { error = $"envelope 'llr' has {llrBytes.Length} bytes, not a multiple of 4"; return false; }
+                    hasLlr = true;
+                }
+                else
+                {
+                    field = "unknown key's value";
+                    reader.Skip();
+                }
             }
-            if (key.SequenceEqual(CodeKey))
-            {
-                if (!reader.TryReadStringSpan(out var name)) { error = "envelope 'code' is not a string"; return false; }
-                code = CodeNameCache.Get(name);
-                if (code is null) { error = "envelope 'code' is not valid UTF-8"; return false; }
-            }
-            else if (key.SequenceEqual(SequenceKey))
-            {
-                if (!reader.TryReadUInt64(out sequence)) { error = "envelope 'seq' is not a non-negative integer"; return false; }
-                hasSequence = true;
-            }
-            else if (key.SequenceEqual(TimestampKey))
-            {
-                if (!reader.TryReadInt64(out timestamp)) { error = "envelope 't_ns' is not an int64"; return false; }
-            }
-            else if (key.SequenceEqual(LlrKey))
-            {
-                if (!reader.TryReadBinary(out llrBytes)) { error = "envelope 'llr' is not bin"; return false; }
-                if (llrBytes.Length % sizeof(float) != 0) { error = $"envelope 'llr' has {llrBytes.Length} bytes, not a multiple of 4"; return false; }
-                hasLlr = true;
-            }
-            else if (!reader.TrySkip()) { error = "envelope map is truncated"; return false; }
+        }
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException)
+        {
+            // The reader throws on truncation, a wrong integer range (a negative seq) and reserved bytes.
+            error = $"envelope '{field}' is truncated or of the wrong type ({e.GetType().Name})";
+            return false;
         }
         if (code is null) { error = "envelope has no 'code'"; return false; }
         if (!hasSequence) { error = "envelope has no 'seq'"; return false; }
@@ -98,6 +135,13 @@ public static class FrameEnvelope
         header = new EnvelopeHeader(code, unchecked((long)sequence), timestamp);
         error = null;
         return true;
+    }
+
+    /// <summary>The UTF-8 bytes of the next string; contiguous in every message NetMQ hands over, copied only when split.</summary>
+    internal static ReadOnlySpan<byte> StringSpan(ref MessagePackReader reader)
+    {
+        if (reader.TryReadStringSpan(out var span)) return span;
+        return (reader.ReadStringSequence() ?? default).ToArray();
     }
 }
 

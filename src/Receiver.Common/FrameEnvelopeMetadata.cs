@@ -1,5 +1,5 @@
 using System.Buffers;
-using Receiver.Common.MessagePack;
+using MessagePack;
 
 namespace Receiver.Common;
 
@@ -8,8 +8,8 @@ namespace Receiver.Common;
 /// <param name="Code">Code name.</param>
 /// <param name="Status">Decode status (e.g. the <c>DecodeStatus</c> name).</param>
 /// <param name="Iterations">Decoder iterations used.</param>
-/// <param name="LatencyUs">Ingest-to-publish latency in microseconds.</param>
-/// <param name="Stage">The decoder-chain stage that produced the output (e.g. "syndrome", "main", "fallback").</param>
+/// <param name="LatencyUs">From the socket receive of the frame's bytes to its output being formatted, in microseconds.</param>
+/// <param name="Stage">The decoder-chain stage that produced the output ("syndrome_check", "main", "fallback": the metrics' stage tags).</param>
 public readonly record struct DecodedMetadata(long Sequence, string Code, string Status, int Iterations, double LatencyUs, string Stage);
 
 /// <summary>
@@ -35,35 +35,45 @@ public static class MetadataEnvelope
         writer.Write(latencyUs);
         writer.WriteString("stage"u8);
         writer.Write(stage);
+        writer.Flush();
     }
 
     public static void Write(IBufferWriter<byte> output, in DecodedMetadata metadata) =>
         Write(output, metadata.Sequence, metadata.Code, metadata.Status, metadata.Iterations, metadata.LatencyUs, metadata.Stage);
 
     /// <summary>Parses one metadata map (tests and clients; allocates the strings). Missing fields keep their defaults.</summary>
-    public static bool TryRead(ReadOnlySpan<byte> message, out DecodedMetadata metadata, out string? error)
+    public static bool TryRead(ReadOnlyMemory<byte> message, out DecodedMetadata metadata, out string? error)
     {
         metadata = default;
         var reader = new MessagePackReader(message);
-        if (!reader.TryReadMapHeader(out var count)) { error = "metadata is not a MessagePack map"; return false; }
         ulong seq = 0;
         long iterations = 0;
         double latency = 0;
         string? code = "", status = "", stage = "";
-        for (var i = 0; i < count; i++)
+        var key = "map";
+        try
         {
-            if (!reader.TryReadString(out var key)) { error = "metadata key is not a string"; return false; }
-            var ok = key switch
+            if (reader.NextMessagePackType != MessagePackType.Map) { error = "metadata is not a MessagePack map"; return false; }
+            var count = reader.ReadMapHeader();
+            for (var i = 0; i < count; i++)
             {
-                "seq" => reader.TryReadUInt64(out seq),
-                "code" => reader.TryReadString(out code),
-                "status" => reader.TryReadString(out status),
-                "iterations" => reader.TryReadInt64(out iterations),
-                "latency_us" => reader.TryReadDouble(out latency),
-                "stage" => reader.TryReadString(out stage),
-                _ => reader.TrySkip(),
-            };
-            if (!ok) { error = $"metadata field '{key}' has the wrong type or is truncated"; return false; }
+                key = reader.ReadString() ?? "";
+                switch (key)
+                {
+                    case "seq": seq = reader.ReadUInt64(); break;
+                    case "code": code = reader.ReadString(); break;
+                    case "status": status = reader.ReadString(); break;
+                    case "iterations": iterations = reader.ReadInt64(); break;
+                    case "latency_us": latency = reader.ReadDouble(); break;
+                    case "stage": stage = reader.ReadString(); break;
+                    default: reader.Skip(); break;
+                }
+            }
+        }
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException)
+        {
+            error = $"metadata field '{key}' has the wrong type or is truncated";
+            return false;
         }
         metadata = new DecodedMetadata(unchecked((long)seq), code ?? "", status ?? "", (int)iterations, latency, stage ?? "");
         error = null;

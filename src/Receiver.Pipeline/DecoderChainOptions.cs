@@ -13,6 +13,17 @@ public enum DecodeStage : byte
     Fallback,
 }
 
+/// <summary>The names of the stages in metrics (tag "stage") and in the metadata stream (field "stage"), one spelling for both.</summary>
+public static class DecodeStages
+{
+    public static string Tag(DecodeStage stage) => stage switch
+    {
+        DecodeStage.SyndromeCheck => "syndrome_check",
+        DecodeStage.Main => "main",
+        _ => "fallback",
+    };
+}
+
 /// <summary>A code's decoder chain as configuration data; <see cref="Validate"/> lists what is wrong.</summary>
 public sealed record DecoderChainOptions
 {

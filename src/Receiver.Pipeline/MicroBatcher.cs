@@ -18,11 +18,10 @@ namespace Receiver.Pipeline;
 /// or MaxWait microseconds have passed since the oldest queued frame was enqueued (waits of 2 ms or more
 /// sleep, the last stretch polls), then takes up to MaxBatch. While shutting down, workers take without waiting.</para>
 /// <para>Accounting: every frame given to <see cref="WriteAsync"/> ends exactly once, returned to the pool,
-/// either published (receiver.frames.published) or dropped (receiver.frames.dropped with reason
-/// unknown_code, malformed (wrong length), queue_full, shutdown, or internal_error when the chain or the
-/// sink threw).</para>
-/// <para>Metrics: receiver.batch.size and receiver.decode.time per batch, receiver.latency per frame
-/// (ingest to publish, when the frame has an ingest timestamp), receiver.queue.depth (observable gauge per code),
+/// either handed to the <see cref="IDecodedSink"/> (which counts it published, receiver.frames.published, or
+/// dropped, reason unsent) or dropped here (receiver.frames.dropped with reason unknown_code, malformed (wrong
+/// length), queue_full, shutdown, or internal_error when the chain or the sink threw).</para>
+/// <para>Metrics: receiver.batch.size and receiver.decode.time per batch, receiver.queue.depth (observable gauge per code),
 /// receiver.decode.frames (frames by code and stage), receiver.decode.failures (frames whose output fails H),
 /// and with ground truth receiver.truth.{frames,frame_errors,bit_errors,bits}.</para>
 /// </remarks>
@@ -81,7 +80,7 @@ public sealed class MicroBatcher : IFrameSink, IAsyncDisposable
 
         _stageFrames = metrics.Meter.CreateCounter<long>("receiver.decode.frames", "{frame}", "Frames decoded, by code and the chain stage that produced the output.");
         _decodeFailures = metrics.Meter.CreateCounter<long>("receiver.decode.failures", "{frame}", "Frames whose decoded output still fails the parity checks.");
-        _truthBits = metrics.Meter.CreateCounter<long>(MetricsSnapshot.TruthBitsInstrument, "{bit}", "Info bits compared with ground truth (loopback source).");
+        _truthBits = metrics.Meter.CreateCounter<long>(ReceiverMetrics.TruthBitsInstrument, "{bit}", "Info bits compared with ground truth (loopback source).");
         metrics.Meter.CreateObservableGauge("receiver.queue.depth", ObserveQueueDepths, "{frame}", "Frames waiting in a code's batcher queue.");
 
         var workers = new List<Task>();
@@ -260,17 +259,14 @@ public sealed class MicroBatcher : IFrameSink, IAsyncDisposable
                 RecordStages(count);
                 if (owner._groundTruth is { } truth) CompareWithTruth(truth, count);
 
+                // The sink counts each frame published (and its latency) once it has really sent it, or dropped when it could not.
                 owner._sink.Publish(_batch);
 
-                var now = Stopwatch.GetTimestamp();
                 for (var i = 0; i < count; i++)
                 {
-                    var ingested = frames[i].IngestTimestamp;
-                    if (ingested > 0) metrics.LatencyUs.Record((now - ingested) * 1e6 / Stopwatch.Frequency, queue.CodeTag);
                     owner._pool.Return(frames[i]);
                     frames[i] = null!;
                 }
-                metrics.FramesPublished.Add(count, queue.CodeTag);
             }
             catch (Exception e)
             {
@@ -303,9 +299,9 @@ public sealed class MicroBatcher : IFrameSink, IAsyncDisposable
                 }
                 if (!status[i].IsCodeword) failures++;
             }
-            if (syndrome > 0) owner._stageFrames.Add(syndrome, queue.CodeTag, StageTag("syndrome_check"));
-            if (main > 0) owner._stageFrames.Add(main, queue.CodeTag, StageTag("main"));
-            if (fallback > 0) owner._stageFrames.Add(fallback, queue.CodeTag, StageTag("fallback"));
+            if (syndrome > 0) owner._stageFrames.Add(syndrome, queue.CodeTag, StageTag(DecodeStages.Tag(DecodeStage.SyndromeCheck)));
+            if (main > 0) owner._stageFrames.Add(main, queue.CodeTag, StageTag(DecodeStages.Tag(DecodeStage.Main)));
+            if (fallback > 0) owner._stageFrames.Add(fallback, queue.CodeTag, StageTag(DecodeStages.Tag(DecodeStage.Fallback)));
             if (failures > 0) owner._decodeFailures.Add(failures, queue.CodeTag);
         }
 

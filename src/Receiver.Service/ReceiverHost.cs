@@ -9,11 +9,10 @@ using Microsoft.Extensions.Options;
 using Receiver.Common;
 using Receiver.Decoders;
 using Receiver.Pipeline;
-using Receiver.Service.Ingest;
 using Receiver.Service.Metrics;
 using Receiver.Service.Publishing;
 using Receiver.Transport.Framing;
-using Receiver.Transport.Zmq;
+using Receiver.Transport.Ingest;
 
 namespace Receiver.Service;
 
@@ -77,9 +76,9 @@ public static class ReceiverHost
         services.AddMetrics();
 
         services.AddSingleton(sp => new ReceiverMetrics(sp.GetRequiredService<IMeterFactory>()));
-        services.AddSingleton(sp => new MetricsCollector(sp.GetRequiredService<ReceiverMetrics>()));
+        services.AddSingleton(sp => new MetricsCollector(sp.GetRequiredService<ReceiverMetrics>(), Options(sp).Metrics.PrometheusPort, Options(sp).Metrics.OtlpEndpoint));
         services.AddSingleton<ServiceEndpoints>();
-        services.AddSingleton(_ => new ZmqContext());
+        services.AddSingleton<ShutdownDeadline>();
         services.AddSingleton<FramePool>();
         services.AddSingleton(sp => new CodeRegistry(Options(sp).Codes.Select(c =>
             new CodeEntry(c.Spec, string.IsNullOrWhiteSpace(c.Alias) ? null : [c.Alias]))));
@@ -90,7 +89,7 @@ public static class ReceiverHost
             services.AddSingleton<IGroundTruth>(sp => sp.GetRequiredService<GroundTruthStore>());
         }
         services.AddSingleton(sp => new PublisherSink(
-            sp.GetRequiredService<ZmqContext>(), PublisherSettingsOf(Options(sp)), sp.GetRequiredService<ICodeDirectory>(),
+            PublisherSettingsOf(Options(sp)), sp.GetRequiredService<ICodeDirectory>(),
             sp.GetRequiredService<ReceiverMetrics>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Receiver.Publish")));
         services.AddSingleton(CreateBatcher);
 
@@ -102,6 +101,8 @@ public static class ReceiverHost
         services.AddSingleton<IngestServices>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestServices>());
         services.AddHostedService(sp => new ReadyService(settings.ReadyWriter, sp.GetRequiredService<ServiceEndpoints>()));
+        // Registered last, so stopped first: the drain deadline runs from the moment shutdown begins.
+        services.AddHostedService<ShutdownStarter>();
         return services;
     }
 
@@ -123,6 +124,7 @@ public static class ReceiverHost
             MaxMessageBytes = ingest.MaxMessageBytes,
             TwoPart = ingest.TwoPart,
             ReceiveHighWaterMark = ingest.Hwm,
+            Curve = ingest.Curve?.Load(),
         };
     }
 
@@ -132,7 +134,8 @@ public static class ReceiverHost
         OutputFormatter.Parse(options.Publish.Output),
         string.IsNullOrEmpty(options.Publish.Key) ? null : options.Publish.Key,
         string.IsNullOrWhiteSpace(options.Publish.MetadataEndpoint) ? null : options.Publish.MetadataEndpoint.Trim(),
-        options.Publish.Hwm);
+        options.Publish.Hwm,
+        Curve: options.Publish.Curve?.Load());
 
     public static MicroBatcherOptions BatcherOptionsOf(ReceiverOptions options) => new()
     {
@@ -202,8 +205,49 @@ public static class ReceiverHost
     }
 }
 
+/// <summary>
+/// The shutdown drain deadline (Shutdown:DrainDeadlineMs), counted from the moment the host begins to stop, so
+/// every stage (ingest hand-off, batcher drain, publisher sends) shares one bound on how long stopping takes.
+/// </summary>
+public sealed class ShutdownDeadline(IOptions<ReceiverOptions> options)
+{
+    private long _deadline;
+
+    /// <summary>Starts the clock (once).</summary>
+    public void Start()
+    {
+        var deadline = System.Diagnostics.Stopwatch.GetTimestamp() + options.Value.Shutdown.DrainDeadlineMs * System.Diagnostics.Stopwatch.Frequency / 1000;
+        Interlocked.CompareExchange(ref _deadline, deadline, 0);
+    }
+
+    /// <summary>Time left until the deadline (the whole allowance before the clock starts; never negative).</summary>
+    public TimeSpan TimeLeft
+    {
+        get
+        {
+            var deadline = Interlocked.Read(ref _deadline);
+            if (deadline == 0) return TimeSpan.FromMilliseconds(options.Value.Shutdown.DrainDeadlineMs);
+            var left = deadline - System.Diagnostics.Stopwatch.GetTimestamp();
+            return left <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(left / (double)System.Diagnostics.Stopwatch.Frequency);
+        }
+    }
+}
+
+/// <summary>Stopped first: starts the drain deadline and tells the publisher when to give up on a missing consumer.</summary>
+internal sealed class ShutdownStarter(ShutdownDeadline deadline, PublisherSink publisher) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        deadline.Start();
+        publisher.BeginShutdown(deadline.TimeLeft);
+        return Task.CompletedTask;
+    }
+}
+
 /// <summary>Starts the publisher thread (binding its sockets) and, on stop, flushes what the drained batcher handed it.</summary>
-internal sealed class PublisherService(PublisherSink publisher, ServiceEndpoints endpoints, IOptions<ReceiverOptions> options) : IHostedService
+internal sealed class PublisherService(PublisherSink publisher, ServiceEndpoints endpoints) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -212,12 +256,11 @@ internal sealed class PublisherService(PublisherSink publisher, ServiceEndpoints
         endpoints.Metadata = publisher.MetadataEndpoint;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
-        => publisher.CompleteAsync(TimeSpan.FromMilliseconds(Math.Max(1000, options.Value.Shutdown.DrainDeadlineMs)));
+    public Task StopAsync(CancellationToken cancellationToken) => publisher.CompleteAsync();
 }
 
 /// <summary>Owns the micro-batcher's lifetime: created (workers running) on start, drained within the deadline on stop.</summary>
-internal sealed class BatcherService(IServiceProvider services, IOptions<ReceiverOptions> options, ILogger<BatcherService> logger) : IHostedService
+internal sealed class BatcherService(IServiceProvider services, ShutdownDeadline deadline, ILogger<BatcherService> logger) : IHostedService
 {
     private MicroBatcher? _batcher;
 
@@ -230,33 +273,39 @@ internal sealed class BatcherService(IServiceProvider services, IOptions<Receive
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         if (_batcher is null) return;
-        var deadline = TimeSpan.FromMilliseconds(options.Value.Shutdown.DrainDeadlineMs);
-        logger.LogDebug("draining the batcher (deadline {Deadline} ms)", deadline.TotalMilliseconds);
-        await _batcher.CompleteAsync(deadline);
+        var timeLeft = deadline.TimeLeft;
+        logger.LogDebug("draining the batcher ({Left} ms left)", timeLeft.TotalMilliseconds);
+        await _batcher.CompleteAsync(timeLeft);
     }
 }
 
-/// <summary>One <see cref="IngestService"/> per configured ingest, started in order and stopped together.</summary>
-internal sealed class IngestServices(IServiceProvider services, IOptions<ReceiverOptions> options, ILoggerFactory loggers) : IHostedService
+/// <summary>One <see cref="IngestReceiver"/> per configured ingest, started in order and stopped together.</summary>
+internal sealed class IngestServices(IServiceProvider services, IOptions<ReceiverOptions> options, ShutdownDeadline deadline, ILoggerFactory loggers) : IHostedService, IDisposable
 {
-    private readonly List<IngestService> _started = [];
+    private readonly List<IngestReceiver> _started = [];
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var codes = services.GetRequiredService<ICodeDirectory>();
         var sink = services.GetRequiredService<MicroBatcher>();
+        var endpoints = services.GetRequiredService<ServiceEndpoints>();
         for (var i = 0; i < options.Value.Ingest.Count; i++)
         {
             var ingestOptions = ReceiverHost.IngestOptionsOf(options.Value.Ingest[i]);
             var logger = loggers.CreateLogger($"Receiver.Ingest.{i}");
             var framer = MessageFramer.Create(ingestOptions, codes, services.GetRequiredService<FramePool>(), services.GetRequiredService<ReceiverMetrics>(), logger);
-            var ingest = new IngestService(i, ingestOptions, services.GetRequiredService<ZmqContext>(), framer, sink, services.GetRequiredService<ServiceEndpoints>(), logger);
-            await ingest.StartAsync(cancellationToken);
+            var ingest = new IngestReceiver(i, ingestOptions, framer, sink, logger);
+            endpoints.Ingest[i] = await ingest.StartAsync();
             _started.Add(ingest);
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.WhenAll(_started.Select(i => i.StopAsync(cancellationToken)));
+    public Task StopAsync(CancellationToken cancellationToken) => Task.WhenAll(_started.Select(i => i.StopAsync(deadline.TimeLeft)));
+
+    public void Dispose()
+    {
+        foreach (var ingest in _started) ingest.Dispose();
+    }
 }
 
 /// <summary>Registered last: once every other service has started (sockets up), writes the line <c>ready</c>.</summary>

@@ -93,6 +93,9 @@ public sealed class IngestEndpointOptions
 
     /// <summary>Receive high-water mark, in messages.</summary>
     public int Hwm { get; set; } = 1000;
+
+    /// <summary>CURVE security of this socket (off when empty).</summary>
+    public CurveOptions Curve { get; set; } = new();
 }
 
 /// <summary>How frames are grouped for the decoders.</summary>
@@ -149,6 +152,31 @@ public sealed class PublishOptions
 
     /// <summary>Send high-water mark, in messages.</summary>
     public int Hwm { get; set; } = 10000;
+
+    /// <summary>CURVE security of the output (and metadata) socket (off when empty).</summary>
+    public CurveOptions Curve { get; set; } = new();
+}
+
+/// <summary>
+/// CURVE security of one socket, from key files (CZMQ certificates as pyzmq's zmq.auth.create_certificates writes
+/// them, or a file with one Z85 key). A server gives only SecretKeyFile; a client gives ServerPublicKeyFile and
+/// optionally its own SecretKeyFile (a fresh key pair otherwise). Both empty: plain TCP.
+/// </summary>
+public sealed class CurveOptions
+{
+    /// <summary>This socket's certificate: the server's secret key file, or the client's own.</summary>
+    public string? SecretKeyFile { get; set; }
+
+    /// <summary>Makes this socket a CURVE client of the server with the public key in this file.</summary>
+    public string? ServerPublicKeyFile { get; set; }
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(SecretKeyFile) || !string.IsNullOrWhiteSpace(ServerPublicKeyFile);
+
+    /// <summary>The keys, read from the files; null when CURVE is off.</summary>
+    public Transport.Zmq.CurveKeys? Load() =>
+        !Enabled ? null
+        : !string.IsNullOrWhiteSpace(ServerPublicKeyFile) ? Transport.Zmq.CurveKeys.Client(ServerPublicKeyFile, SecretKeyFile)
+        : Transport.Zmq.CurveKeys.Server(SecretKeyFile!);
 }
 
 /// <summary>Metrics exporters.</summary>

@@ -212,6 +212,34 @@ public sealed class QcLayeredMinSumDecoderTests(ITestOutputHelper output)
         Assert.All(status, s => Assert.Equal(new DecodeStatus(DecodeOutcome.Converged, 5, 0), s));
     }
 
+    [Theory]
+    [InlineData(1e6f)]
+    [InlineData(3e38f)]
+    public void OneHugeFiniteLlrDoesNotSetTheQuantisationScale(float outlier)
+    {
+        var code = MakeCode("nr:224,256");
+        var frames = new QcLayeredFrames(code, frames: 8, ebN0Db: 6, seed: 21);
+        var decoder = new QcLayeredMinSumDecoder(code, Options);
+        var clean = Decode(decoder, frames.Llrs, frames.Count, code);
+        for (var f = 0; f < frames.Count; f++)
+        {
+            var i = f * code.N + 17 * f % code.N;
+            frames.Llrs[i] = frames.Transmitted[i] == 0 ? outlier : -outlier;
+        }
+        var withOutlier = Decode(decoder, frames.Llrs, frames.Count, code);
+        Assert.All(clean.Status, s => Assert.Equal(DecodeOutcome.Converged, s.Outcome));
+        Assert.All(withOutlier.Status, s => Assert.Equal(DecodeOutcome.Converged, s.Outcome));
+        Assert.Equal(clean.Bits, withOutlier.Bits);
+    }
+
+    private static (byte[] Bits, DecodeStatus[] Status) Decode(QcLayeredMinSumDecoder decoder, float[] llrs, int count, IBlockCode code)
+    {
+        var bits = new byte[count * code.H.Columns];
+        var status = new DecodeStatus[count];
+        decoder.Decode(llrs, bits, status);
+        return (bits, status);
+    }
+
     [Fact]
     public void RejectsCodesWithoutQuasiCyclicLayoutAndBadOptions()
     {

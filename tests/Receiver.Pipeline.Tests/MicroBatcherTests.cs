@@ -205,7 +205,7 @@ public class MicroBatcherTests
         using var metrics = new ReceiverMetrics();
         using var snapshot = new MetricsSnapshot(metrics);
         var pool = new FramePool();
-        var sink = new ThrowingOnceSink();
+        var sink = new ThrowingOnceSink(metrics);
         var chain = new DecoderChain(TestCodes.Hamming74, new DecoderChainOptions { Decoder = "hard" }, 4);
         await using var batcher = new MicroBatcher([chain], new MicroBatcherOptions { MaxBatch = 4 }, sink, metrics, pool, onError: e => { lock (errors) errors.Add(e); });
         await batcher.WriteAsync(TestCodes.Frame(pool, 0, Harness.ZeroWord), CancellationToken.None);
@@ -229,14 +229,18 @@ public class MicroBatcherTests
         Assert.Contains("must be at least MaxBatch", Assert.Single(new MicroBatcherOptions { MaxBatch = 64, QueueCapacity = 8 }.Validate()));
     }
 
-    private sealed class ThrowingOnceSink : IDecodedSink
+    private sealed class ThrowingOnceSink(ReceiverMetrics metrics) : IDecodedSink
     {
         private int _calls;
         public ManualResetEventSlim Thrown { get; } = new();
 
         public void Publish(DecodedBatch batch)
         {
-            if (Interlocked.Increment(ref _calls) > 1) return;
+            if (Interlocked.Increment(ref _calls) > 1)
+            {
+                RecordingSink.CountPublished(metrics, batch);
+                return;
+            }
             Thrown.Set();
             throw new InvalidOperationException("publisher failed");
         }

@@ -76,9 +76,27 @@ internal sealed class CountingDecoder(IBatchDecoder inner) : IBatchDecoder
     }
 }
 
-/// <summary>Records every published batch (sequences, stages, info bits); can hold a worker inside Publish until released.</summary>
+/// <summary>
+/// Records every published batch (sequences, stages, info bits); can hold a worker inside Publish until released.
+/// Counts each frame published and its latency on <see cref="Metrics"/> as the service's publisher does once it has sent it.
+/// </summary>
 internal sealed class RecordingSink : IDecodedSink
 {
+    /// <summary>Where published frames are counted; the harness sets it.</summary>
+    public ReceiverMetrics? Metrics { get; set; }
+
+    /// <summary>What a real sink records per frame it delivered: receiver.frames.published and receiver.latency.</summary>
+    public static void CountPublished(ReceiverMetrics metrics, DecodedBatch batch)
+    {
+        var code = new KeyValuePair<string, object?>("code", batch.Code.Name);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var ingested = batch.Frame(i).IngestTimestamp;
+            if (ingested > 0) metrics.LatencyUs.Record(System.Diagnostics.Stopwatch.GetElapsedTime(ingested).TotalMicroseconds, code);
+        }
+        metrics.FramesPublished.Add(batch.Count, code);
+    }
+
     private readonly object _gate = new();
     private readonly List<long[]> _batches = [];
     private readonly ManualResetEventSlim _release;
@@ -106,6 +124,7 @@ internal sealed class RecordingSink : IDecodedSink
         _entered.Release();
         _release.Wait();
         lock (_gate) _batches.Add(sequences);
+        if (Metrics is not null) CountPublished(Metrics, batch);
         Interlocked.Add(ref _published, batch.Count);
     }
 
@@ -132,6 +151,7 @@ internal sealed class Harness : IAsyncDisposable
     public Harness(MicroBatcherOptions options, RecordingSink sink, IGroundTruth? truth = null, string decoder = "hard")
     {
         Sink = sink;
+        sink.Metrics = Metrics;
         Snapshot = new MetricsSnapshot(Metrics);
         var chain = new DecoderChain(TestCodes.Hamming74, new DecoderChainOptions { Decoder = decoder, SyndromeCheck = false }, options.MaxBatch);
         Batcher = new MicroBatcher([chain], options, sink, Metrics, Pool, truth);

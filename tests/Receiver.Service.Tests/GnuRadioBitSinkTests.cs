@@ -1,5 +1,6 @@
 using System.Text.Json;
-using Receiver.Transport.Zmq;
+using NetMQ;
+using NetMQ.Sockets;
 
 namespace Receiver.Service.Tests;
 
@@ -33,15 +34,14 @@ public sealed class GnuRadioBitSinkTests
         var swapErrors = 0;
         for (var i = 3 * frameBits; i < 5 * frameBits; i++) swapErrors += sent[i] != reference[i] ? 1 : 0;
 
-        var endpoint = $"ipc://{folder.File("bits.sock")}";
-        using var context = new ZmqContext();
-        using var push = context.CreateSocket(ZmqSocketType.Push);
+        var endpoint = LoopbackPorts.FreeEndpoint();
+        using var push = new PushSocket();
         push.Bind(endpoint);
         using var bitSink = ChildProcess.Start(GnuRadio.Python, [
             "-u", GnuRadio.Flowgraph("bit_sink.py"), "--endpoint", endpoint, "--reference-file", referenceFile, "--info-bits", "70",
         ], folder.Path);
         for (var start = 0; start < sent.Length; start += 333)
-            Assert.True(push.TrySend(sent.AsSpan(start, Math.Min(333, sent.Length - start)), timeoutMs: 30_000), "bit_sink.py did not connect");
+            Assert.True(push.TrySendFrame(TimeSpan.FromSeconds(30), sent[start..Math.Min(start + 333, sent.Length)]), "bit_sink.py did not connect");
 
         Assert.True(await bitSink.WaitForExitAsync(TimeSpan.FromSeconds(60)) == 0, bitSink.Describe("bit_sink.py"));
         using var summary = JsonDocument.Parse(bitSink.Output.Trim().Split('\n')[^1]);

@@ -38,8 +38,8 @@ public sealed class GnuRadioEndToEndTests
             Assert.True(encoded == Cli.Cli.ExitSuccess, $"codes encode failed: {stderr}");
         }
 
-        var ingest = $"ipc://{folder.File("llr.sock")}";
-        var publish = $"ipc://{folder.File("bits.sock")}";
+        var ingest = LoopbackPorts.FreeEndpoint();
+        var publish = LoopbackPorts.FreeEndpoint();
         var config = folder.File("gnuradio-test.json");
         await File.WriteAllTextAsync(config, ConfigJson(codeSpec, ingest, publish, workers));
 

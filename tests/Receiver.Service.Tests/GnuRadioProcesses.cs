@@ -112,9 +112,12 @@ internal sealed class ChildProcess : IDisposable
     }
 
     /// <summary>Asks for a graceful stop (SIGTERM: the .NET host and GNU Radio's generated main both stop on it).</summary>
-    public void Terminate()
+    public void Terminate() => Signal(SigTerm);
+
+    /// <summary>Sends a signal (15 SIGTERM, 2 SIGINT) unless the process has exited.</summary>
+    public void Signal(int signal)
     {
-        if (!_process.HasExited) _ = Kill(_process.Id, SigTerm);
+        if (!_process.HasExited) _ = Kill(_process.Id, signal);
     }
 
     public string Describe(string name) => $"--- {name} stdout:\n{Output}--- {name} stderr:\n{Error}";
@@ -140,7 +143,21 @@ internal sealed class ChildProcess : IDisposable
     private static extern int Kill(int pid, int signal);
 }
 
-/// <summary>A fresh temporary folder, deleted on dispose; short path so ipc:// endpoints in it stay under the socket path limit.</summary>
+/// <summary>Loopback TCP endpoints for GNU Radio peers: NetMQ's ipc:// is its own emulation and does not reach libzmq's Unix sockets.</summary>
+internal static class LoopbackPorts
+{
+    /// <summary>tcp://127.0.0.1:P with a port free at the time of the call.</summary>
+    public static string FreeEndpoint()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return $"tcp://127.0.0.1:{port}";
+    }
+}
+
+/// <summary>A fresh temporary folder, deleted on dispose.</summary>
 internal sealed class TemporaryFolder : IDisposable
 {
     public TemporaryFolder() => Directory.CreateDirectory(Path);

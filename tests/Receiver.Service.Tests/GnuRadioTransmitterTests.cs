@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Receiver.Codes;
-using Receiver.Transport.Zmq;
+using NetMQ;
+using NetMQ.Sockets;
 
 namespace Receiver.Service.Tests;
 
@@ -28,9 +29,8 @@ public sealed class GnuRadioTransmitterTests
                 "--info-out", folder.File("info.bin"), "--codeword-out", codewordFile], output, output));
         var bits = await File.ReadAllBytesAsync(codewordFile);
 
-        var endpoint = $"ipc://{folder.File("llr.sock")}";
-        using var context = new ZmqContext();
-        using var pull = context.CreateSocket(ZmqSocketType.Pull);
+        var endpoint = LoopbackPorts.FreeEndpoint();
+        using var pull = new PullSocket();
         pull.Connect(endpoint);
         var rate = (double)code.K / code.N;
         using var transmitter = ChildProcess.Start(GnuRadio.Python, [
@@ -40,10 +40,9 @@ public sealed class GnuRadioTransmitterTests
 
         var llrs = new List<float>(bits.Length);
         var messageSizes = new List<int>();
-        using var message = new ZmqMessage();
-        while (llrs.Count < bits.Length && pull.TryReceive(message, timeoutMs: 30_000))
+        while (llrs.Count < bits.Length && pull.TryReceiveFrameBytes(TimeSpan.FromSeconds(30), out var message))
         {
-            var items = MemoryMarshal.Cast<byte, float>(message.Data);
+            var items = MemoryMarshal.Cast<byte, float>(message);
             messageSizes.Add(items.Length);
             foreach (var item in items) llrs.Add(item);
         }

@@ -1,5 +1,4 @@
 using System.Net.Http;
-using Microsoft.Extensions.Logging.Abstractions;
 using Receiver.Common;
 using Receiver.Service.Metrics;
 
@@ -37,60 +36,72 @@ public class MetricsTests
     }
 
     [Fact]
-    public void HistogramQuantilesAreWithinTheBucketResolution()
-    {
-        var histogram = new LogHistogram();
-        var random = new Random(3);
-        var values = new double[20000];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = Math.Exp(random.NextDouble() * 12 - 2); // 0.13 .. 22000, log-uniform
-            histogram.Record(values[i]);
-        }
-        Array.Sort(values);
-        foreach (var q in new[] { 0.5, 0.9, 0.99, 0.999 })
-        {
-            var exact = values[(int)Math.Ceiling(q * values.Length) - 1];
-            Assert.InRange(histogram.Quantile(q) / exact, 0.97, 1.03);
-        }
-        Assert.Equal(values.Length, histogram.Count);
-        Assert.Equal(values.Length, histogram.PowerOfTwoBuckets().Last().CumulativeCount);
-    }
-
-    [Fact]
-    public async Task PrometheusEndpointServesTheTextExposition()
+    public void LatencyQuantilesFromTheExportedBucketsAreWithinTheirResolutionAndRunsSubtract()
     {
         using var metrics = new ReceiverMetrics();
         using var collector = new MetricsCollector(metrics);
-        metrics.FramesIn.Add(3, new KeyValuePair<string, object?>("code", "nr:224,256"));
-        metrics.FramesDropped.Add(1, new KeyValuePair<string, object?>("reason", "non_finite"));
-        metrics.LatencyUs.Record(40);
-        await using var endpoint = new PrometheusEndpoint(0, collector.PrometheusText, NullLogger.Instance);
-        using var http = new HttpClient();
+        var random = new Random(3);
+        var values = Enumerable.Range(0, 20000).Select(_ => Math.Exp(random.NextDouble() * 9)).ToArray(); // 1 us .. 8 ms
+        foreach (var value in values) metrics.LatencyUs.Record(value, new KeyValuePair<string, object?>("code", "c"));
+        var first = collector.Read();
+        Array.Sort(values);
+        foreach (var q in new[] { 0.5, 0.9, 0.99, 0.999 })
+        {
+            var exact = values[(int)(q * (values.Length - 1))];
+            Assert.InRange(first.Latency.Quantile(q) / exact, 0.94, 1.06);
+        }
+        Assert.Equal(values.Length, first.LatencyUs.Count);
 
-        var response = await http.GetAsync(endpoint.Url);
-        var text = await response.Content.ReadAsStringAsync();
-
-        Assert.True(response.IsSuccessStatusCode);
-        Assert.StartsWith("text/plain", response.Content.Headers.ContentType!.ToString());
-        Assert.Contains("# TYPE receiver_frames_in_total counter", text);
-        Assert.Contains("receiver_frames_in_total{code=\"nr:224,256\"} 3\n", text);
-        Assert.Contains("receiver_frames_dropped_total{reason=\"non_finite\"} 1\n", text);
-        Assert.Contains("# TYPE receiver_latency_us histogram", text);
-        Assert.Contains("receiver_latency_us_bucket{le=\"64\"} 1\n", text);
-        Assert.Contains("receiver_latency_us_count 1\n", text);
-
-        var missing = await http.GetAsync($"http://127.0.0.1:{endpoint.Port}/other");
-        Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
+        for (var i = 0; i < 100; i++) metrics.LatencyUs.Record(1000, new KeyValuePair<string, object?>("code", "c"));
+        var run = collector.Read().Latency.Since(first.Latency);
+        Assert.Equal(100, run.Count);
+        Assert.InRange(run.Quantile(0.5), 1000 / 1.13, 1000 * 1.13);
     }
 
     [Fact]
-    public async Task ServiceWithThePrometheusEndpointServesItAndShutsDownCleanly()
+    public async Task PrometheusExporterServesTheTextExpositionWithTagsAndUnits()
+    {
+        var port = FreePort();
+        using var metrics = new ReceiverMetrics();
+        using var collector = new MetricsCollector(metrics, port);
+        metrics.FramesIn.Add(3, new KeyValuePair<string, object?>("code", "nr:224,256"));
+        metrics.FramesDropped.Add(1, new KeyValuePair<string, object?>("reason", "non_finite"));
+        metrics.LatencyUs.Record(60, new KeyValuePair<string, object?>("code", "nr:224,256"));
+        using var http = new HttpClient();
+        var text = await http.GetStringAsync(collector.PrometheusUrl);
+        Assert.Contains("# TYPE receiver_frames_in_total counter", text);
+        Assert.Matches("receiver_frames_in_total\\{otel_scope_name=\"Receiver[.0-9]*\",code=\"nr:224,256\"\\} 3", text);
+        Assert.Matches("receiver_frames_dropped_total\\{[^}]*reason=\"non_finite\"[^}]*\\} 1", text);
+        Assert.Contains("# TYPE receiver_latency_microseconds histogram", text);
+        Assert.Matches("receiver_latency_microseconds_count\\{[^}]*code=\"nr:224,256\"\\} 1", text);
+        Assert.Contains("service_name=\"receiver\"", text);
+    }
+
+    [Fact]
+    public void ABusyPrometheusPortNamesThePort()
+    {
+        using var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        busy.Start();
+        var port = ((System.Net.IPEndPoint)busy.LocalEndpoint).Port;
+        using var metrics = new ReceiverMetrics();
+        var e = Assert.Throws<InvalidOperationException>(() => new MetricsCollector(metrics, port));
+        Assert.Contains($"PrometheusPort", e.Message);
+        Assert.Contains($"port {port}", e.Message);
+    }
+
+    private static int FreePort()
     {
         var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         probe.Start();
         var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
         probe.Stop();
+        return port;
+    }
+
+    [Fact]
+    public async Task ServiceWithThePrometheusEndpointServesItAndShutsDownCleanly()
+    {
+        var port = FreePort();
         var values = ServiceTestHelpers.LoopbackValues();
         values["Receiver:Metrics:PrometheusPort"] = port.ToString();
         var host = ReceiverHost.CreateBuilder(ServiceTestHelpers.Configuration(values), settings: ServiceTestHelpers.QuietHost()).Build();
@@ -98,7 +109,7 @@ public class MetricsTests
         using var http = new HttpClient();
 
         var text = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
-        Assert.Contains("receiver_frames_in_total", text);
+        Assert.Contains("receiver_queue_depth", text); // the batcher's observable gauge exists from the start
 
         await host.StopAsync();
         host.Dispose(); // disposes the metrics service both as itself and as a hosted service

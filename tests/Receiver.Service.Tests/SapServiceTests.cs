@@ -8,7 +8,8 @@ using Receiver.Decoders;
 using Receiver.Neural;
 using Receiver.Pipeline;
 using Receiver.Service.Metrics;
-using Receiver.Transport.Zmq;
+using NetMQ;
+using NetMQ.Sockets;
 
 namespace Receiver.Service.Tests;
 
@@ -69,28 +70,26 @@ public class SapServiceTests
         await host.StartAsync();
         var endpoints = host.Services.GetRequiredService<ServiceEndpoints>();
         var collector = host.Services.GetRequiredService<MetricsCollector>();
-        var context = host.Services.GetRequiredService<ZmqContext>();
-        using var snapshot = new MetricsSnapshot(host.Services.GetRequiredService<ReceiverMetrics>());
         var codes = host.Services.GetRequiredService<CodeRegistry>().Codes;
         Assert.Equal(CodeNames, codes.Select(c => c.Name));
 
         var frames = InterleavedFrames(codes, seed: 17);
         const int total = FramesPerCode * 2;
         using var readingStop = new CancellationTokenSource();
-        var outputs = new MessageReader(context, endpoints.Publish!);
-        var metadata = new MessageReader(context, endpoints.Metadata!);
+        var outputs = new MessageReader(endpoints.Publish!);
+        var metadata = new MessageReader(endpoints.Metadata!);
         var reading = Task.WhenAll(outputs.RunAsync(readingStop.Token), metadata.RunAsync(readingStop.Token));
 
-        using (var ingest = context.CreateSocket(ZmqSocketType.Push))
+        using (var ingest = new PushSocket())
         {
-            ingest.LingerMs = 5000;
+            ingest.Options.Linger = TimeSpan.FromSeconds(5);
             ingest.Connect(endpoints.Ingest[0][0]);
             var envelope = new ArrayBufferWriter<byte>();
             foreach (var frame in frames)
             {
                 envelope.ResetWrittenCount();
                 FrameEnvelope.Write(envelope, frame.Code.Name, frame.Sequence, 0, frame.Llrs);
-                Assert.True(ingest.TrySend(envelope.WrittenSpan, timeoutMs: 5000));
+                Assert.True(ingest.TrySendFrame(TimeSpan.FromSeconds(5), envelope.WrittenSpan.ToArray()));
             }
             Assert.True(await ServiceTestHelpers.WaitUntilAsync(() => collector.Read().FramesPublished >= total, TimeSpan.FromSeconds(120)),
                 collector.Read().ToString());
@@ -107,11 +106,11 @@ public class SapServiceTests
         Assert.Equal(0, m.FramesDropped);
         foreach (var code in codes)
         {
-            Assert.Equal(FramesPerCode, snapshot.Total("receiver.frames.published", "code", code.Name));
-            Assert.True(snapshot.Total("receiver.batch.size", "code", code.Name) > 0, $"{code.Name}: no batch recorded under its code");
+            Assert.Equal(FramesPerCode, collector.Total("receiver.frames.published", "code", code.Name));
+            Assert.True(collector.Total("receiver.batch.size", "code", code.Name) > 0, $"{code.Name}: no batch recorded under its code");
         }
         // Not every frame was left to the syndrome check: the neural decoders ran.
-        Assert.True(snapshot.Total("receiver.decode.frames", "stage", "main") > 0, "the neural decoder decoded no frame");
+        Assert.True(collector.Total("receiver.decode.frames", "stage", "main") > 0, "the neural decoder decoded no frame");
 
         // The publisher thread sends each output, then its metadata: the i-th of each socket belong together.
         var sent = frames.ToDictionary(f => (f.Code.Name, f.Sequence));
@@ -189,7 +188,7 @@ public class SapServiceTests
     }
 
     /// <summary>A PULL socket on its own thread keeping every message it receives, in order.</summary>
-    private sealed class MessageReader(ZmqContext context, string endpoint)
+    private sealed class MessageReader(string endpoint)
     {
         private readonly ConcurrentQueue<byte[]> _messages = new();
 
@@ -200,12 +199,11 @@ public class SapServiceTests
 
         public Task RunAsync(CancellationToken cancellationToken) => Task.Factory.StartNew(() =>
         {
-            using var socket = context.CreateSocket(ZmqSocketType.Pull);
-            socket.ReceiveHighWaterMark = 0;
+            using var socket = new PullSocket();
+            socket.Options.ReceiveHighWatermark = 0;
             socket.Connect(endpoint);
-            using var message = new ZmqMessage();
             while (!cancellationToken.IsCancellationRequested)
-                if (socket.TryReceive(message, 20)) _messages.Enqueue(message.Data.ToArray());
+                if (socket.TryReceiveFrameBytes(TimeSpan.FromMilliseconds(20), out var message)) _messages.Enqueue(message);
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 }

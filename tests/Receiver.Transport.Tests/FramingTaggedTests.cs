@@ -79,6 +79,24 @@ public class FramingTaggedTests
     }
 
     [Fact]
+    public void An_implausible_offset_jump_is_a_reset_not_a_loss_so_the_loss_counter_never_goes_down()
+    {
+        using var harness = new FramingHarness(Tagged());
+        const ulong far = (1UL << 63) + 5;
+        var output = harness.Run(
+        [
+            Message(0, 8, 0),
+            Message(14, 4),                                   // 6 items lost: counted
+            new TagHeaderBuilder(far).Tag(far, "frame_start", TagHeaderBuilder.Int32(0)).Build(Wire.Ramp(0, 8)), // jump > 2^63: reset
+            new TagHeaderBuilder(far + 8).Build(Wire.Ramp(8, 8)),
+        ]);
+        Assert.Equal(3, output.Count);
+        Assert.Equal(6, harness.Probe["receiver.upstream.items_lost"]);
+        Assert.Equal(6, ((TaggedFramer)harness.Framer).ItemsLost);
+        Assert.Equal(1, harness.Probe["receiver.ingest.stream_events"]);
+    }
+
+    [Fact]
     public void Wrong_magic_wrong_version_and_truncated_headers_are_malformed_and_good_messages_continue()
     {
         using var harness = new FramingHarness(Tagged());

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using System.IO.Pipelines;
 using System.Text;
 using Receiver.Common;
 using Receiver.Transport.Framing;
@@ -69,7 +68,7 @@ internal sealed class MetricsProbe : IDisposable
     public void Dispose() => _listener.Dispose();
 }
 
-/// <summary>A framer with its metrics, pool and sink, fed through a real Pipe and <see cref="FrameReader"/>.</summary>
+/// <summary>A framer with its metrics, pool and sink, fed message by message as the ingest receive loop feeds it.</summary>
 internal sealed class FramingHarness : IDisposable
 {
     public FramingHarness(IngestOptions options)
@@ -86,14 +85,48 @@ internal sealed class FramingHarness : IDisposable
     public MessageFramer Framer { get; }
     public CollectingSink Sink { get; } = new();
 
-    /// <summary>Writes the messages as records into a pipe with small segments (records straddle them) and runs the reader to completion.</summary>
+    /// <summary>Feeds each message split into segments of <paramref name="segmentSize"/> bytes (so reads straddle them), then ends the stream.</summary>
     public List<(int Code, long Sequence, long SourceNs, float[] Llrs)> Run(IEnumerable<byte[]> messages, int segmentSize = 64)
     {
-        var pipe = new Pipe(new PipeOptions(minimumSegmentSize: segmentSize, pauseWriterThreshold: 0, useSynchronizationContext: false));
-        foreach (var message in messages) MessageRecord.Write(pipe.Writer, message);
-        pipe.Writer.Complete();
-        new FrameReader(Framer, Sink).RunAsync(pipe.Reader, CancellationToken.None).GetAwaiter().GetResult();
+        foreach (var message in messages) Feed(message, segmentSize);
+        Framer.OnCompleted();
         return Sink.Frames;
+    }
+
+    /// <summary>Feeds one message and hands its frames to the sink.</summary>
+    public void Feed(byte[] message, int segmentSize = 64)
+    {
+        Framer.OnMessage(Segmented(message, segmentSize));
+        foreach (var frame in Framer.Pending) Sink.WriteAsync(frame, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        Framer.Pending.Clear();
+    }
+
+    private static ReadOnlySequence<byte> Segmented(byte[] message, int segmentSize)
+    {
+        if (message.Length <= segmentSize) return new ReadOnlySequence<byte>(message);
+        Segment? first = null, last = null;
+        for (var start = 0; start < message.Length; start += segmentSize)
+        {
+            var memory = message.AsMemory(start, Math.Min(segmentSize, message.Length - start));
+            last = last is null ? first = new Segment(memory, 0) : last.Append(memory);
+        }
+        return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
+    }
+
+    private sealed class Segment : ReadOnlySequenceSegment<byte>
+    {
+        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
+        {
+            Memory = memory;
+            RunningIndex = runningIndex;
+        }
+
+        public Segment Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Segment(memory, RunningIndex + Memory.Length);
+            Next = next;
+            return next;
+        }
     }
 
     public void Dispose()

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using Receiver.Common;
 using Receiver.Transport.Framing;
 
@@ -240,72 +239,38 @@ public class FramingReaderTests
 {
     private static readonly IngestOptions Framed = new() { Endpoint = "tcp://127.0.0.1:1", Format = IngestFormat.Framed, MaxMessageBytes = 1000 };
 
+    private static readonly IngestOptions Float4 = new() { Endpoint = "tcp://a:1", Format = IngestFormat.GrFloat, Code = "c4" };
+
     [Fact]
-    public async Task Oversized_message_is_skipped_as_it_streams_in_without_being_buffered()
+    public void Sender_lost_mid_frame_drops_the_partial_frame_as_truncated_and_the_next_sender_starts_aligned()
     {
-        using var harness = new FramingHarness(Framed);
-        var pipe = new Pipe(new PipeOptions(minimumSegmentSize: 256, pauseWriterThreshold: 4096, resumeWriterThreshold: 2048, useSynchronizationContext: false));
-        var reading = new FrameReader(harness.Framer, harness.Sink).RunAsync(pipe.Reader, CancellationToken.None);
-
-        // A 1 MB record: more than the pipe's pause threshold, so this only finishes if the reader discards as it goes.
-        var header = new byte[4];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(header, 1_000_000);
-        await pipe.Writer.WriteAsync(header);
-        var chunk = new byte[1000];
-        for (var i = 0; i < 1000; i++) await pipe.Writer.WriteAsync(chunk);
-        MessageRecord.Write(pipe.Writer, Wire.Envelope("c4", 7, 0, [1, 2, 3, 4]));
-        MessageRecord.Write(pipe.Writer, Wire.Envelope("c4", 8, 0, [1, 2, 3, 4]), maxMessageBytes: 10); // marker only
-        MessageRecord.Write(pipe.Writer, Wire.Envelope("c4", 9, 0, [1, 2, 3, 4]));
-        await pipe.Writer.CompleteAsync();
-        await reading.WaitAsync(TimeSpan.FromSeconds(30));
-
-        Assert.Equal([7L, 9L], harness.Sink.Frames.Select(f => f.Sequence));
-        Assert.Equal(2, harness.Probe.Dropped("malformed"));
+        using var harness = new FramingHarness(Float4);
+        harness.Feed(Wire.Floats(Wire.Ramp(0, 6)));   // one frame and half of the next
+        harness.Framer.OnPeerLost();
+        harness.Feed(Wire.Floats(Wire.Ramp(100, 8))); // the restarted sender: two whole frames
+        harness.Framer.OnCompleted();
+        Assert.Equal([[0f, 1, 2, 3], [100f, 101, 102, 103], [104f, 105, 106, 107]], harness.Sink.Frames.Select(f => f.Llrs));
+        Assert.Equal(1, harness.Probe.Dropped("truncated"));
+        Assert.Equal(3, harness.Probe.In);
     }
 
     [Fact]
-    public void Stream_ending_inside_a_record_counts_a_truncated_message()
+    public void Partial_frame_at_the_end_and_empty_messages_are_counted()
     {
-        using var harness = new FramingHarness(Framed);
-        var pipe = new Pipe();
-        MessageRecord.Write(pipe.Writer, Wire.Envelope("c4", 1, 0, [1, 2, 3, 4]));
-        var partial = new ArrayBufferWriter<byte>();
-        MessageRecord.Write(partial, Wire.Envelope("c4", 2, 0, [1, 2, 3, 4]));
-        pipe.Writer.Write(partial.WrittenSpan[..30]);
-        pipe.Writer.Complete();
-        new FrameReader(harness.Framer, harness.Sink).RunAsync(pipe.Reader, CancellationToken.None).GetAwaiter().GetResult();
-        Assert.Equal(1, Assert.Single(harness.Sink.Frames).Sequence);
+        using var harness = new FramingHarness(Float4);
+        harness.Run([Wire.Floats(Wire.Ramp(0, 4)), [], Wire.Floats(Wire.Ramp(4, 3))]);
+        Assert.Single(harness.Sink.Frames);
         Assert.Equal(1, harness.Probe.Dropped("malformed"));
+        Assert.Equal(3, harness.Probe["receiver.ingest.items_discarded:partial_frame"]);
     }
 
     [Fact]
-    public async Task Cancelled_reader_counts_frames_it_could_not_hand_on_as_shutdown()
+    public void Gr_char_partial_frame_at_the_end_is_counted()
     {
-        using var harness = new FramingHarness(new IngestOptions { Endpoint = "tcp://a:1", Format = IngestFormat.GrFloat, Code = "c4" });
-        var pipe = new Pipe();
-        MessageRecord.Write(pipe.Writer, Wire.Floats(Wire.Ramp(0, 40))); // ten frames in one message
-        await pipe.Writer.FlushAsync();
-        using var cancel = new CancellationTokenSource();
-        var sink = new BlockingSink(after: 3, cancel);
-        await new FrameReader(harness.Framer, sink).RunAsync(pipe.Reader, cancel.Token);
-        Assert.Equal(3, sink.Accepted);
-        Assert.Equal(7, harness.Probe.Dropped("shutdown"));
-        Assert.Equal(10, harness.Probe.In);
-    }
-
-    private sealed class BlockingSink(int after, CancellationTokenSource cancel) : IFrameSink
-    {
-        public int Accepted { get; private set; }
-
-        public async ValueTask WriteAsync(Frame frame, CancellationToken cancellationToken)
-        {
-            if (Accepted == after)
-            {
-                cancel.Cancel();
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-            Accepted++;
-        }
+        using var harness = new FramingHarness(new IngestOptions { Endpoint = "tcp://a:1", Format = IngestFormat.GrChar, Code = "c4" });
+        harness.Run([[1, 2, 3, 4, 5, 6]]);
+        Assert.Single(harness.Sink.Frames);
+        Assert.Equal(2, harness.Probe["receiver.ingest.items_discarded:partial_frame"]);
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Security.Cryptography;
+using NetMQ;
+using NetMQ.Sockets;
 using Receiver.Transport.Zmq;
 
 namespace Receiver.Transport.Tests;
@@ -43,12 +45,10 @@ internal static class PythonZmq
     }
 }
 
-public sealed class ZmqPythonInteropTests : IDisposable
+/// <summary>NetMQ against libzmq (Debian's python3-zmq): byte-exact both ways, multipart, endpoint prefixes.</summary>
+public sealed class ZmqPythonInteropTests
 {
     private const int Count = 200;
-    private readonly ZmqContext _context = new();
-
-    public void Dispose() => _context.Dispose();
 
     /// <summary>Message i: a little-endian u32 i, then i % 97 bytes of (i + j) & 0xFF.</summary>
     private static byte[] Expected(int i)
@@ -68,8 +68,8 @@ public sealed class ZmqPythonInteropTests : IDisposable
     [PythonZmqFact]
     public void Python_push_to_csharp_pull()
     {
-        using var pull = _context.CreateSocket(ZmqSocketType.Pull);
-        pull.Bind("tcp://127.0.0.1:0");
+        using var pull = ZmqSockets.Create(ZmqSocketKind.Pull);
+        var endpoint = ZmqSockets.Open(pull, "@tcp://127.0.0.1:0", defaultBind: false)[0];
         const string script = PythonMessage + """
 
             import sys, zmq
@@ -81,13 +81,12 @@ public sealed class ZmqPythonInteropTests : IDisposable
             s.close(linger=10000)
             ctx.term()
             """;
-        using var python = PythonZmq.Start(script, pull.LastEndpoint, Count.ToString());
+        using var python = PythonZmq.Start(script, endpoint, Count.ToString());
 
-        using var message = new ZmqMessage();
         for (int i = 0; i < Count; i++)
         {
-            Assert.True(pull.TryReceive(message, 10_000), $"message {i} did not arrive: {(python.HasExited ? python.StandardError.ReadToEnd() : "")}");
-            Assert.Equal(Expected(i), message.Data.ToArray());
+            Assert.True(pull.TryReceiveFrameBytes(TimeSpan.FromSeconds(10), out var message), $"message {i} did not arrive: {(python.HasExited ? python.StandardError.ReadToEnd() : "")}");
+            Assert.Equal(Expected(i), message);
         }
         Assert.True(python.WaitForExit(10_000));
         Assert.Equal(0, python.ExitCode);
@@ -96,8 +95,8 @@ public sealed class ZmqPythonInteropTests : IDisposable
     [PythonZmqFact]
     public void Csharp_push_to_python_pull()
     {
-        using var push = _context.CreateSocket(ZmqSocketType.Push);
-        push.Bind("tcp://127.0.0.1:0");
+        using var push = ZmqSockets.Create(ZmqSocketKind.Push);
+        var endpoint = ZmqSockets.Open(push, "tcp://127.0.0.1:0", defaultBind: true)[0];
         const string script = PythonMessage + """
 
             import sys, zmq, hashlib
@@ -114,13 +113,13 @@ public sealed class ZmqPythonInteropTests : IDisposable
             s.close(linger=0)
             ctx.term()
             """;
-        using var python = PythonZmq.Start(script, push.LastEndpoint, Count.ToString());
+        using var python = PythonZmq.Start(script, endpoint, Count.ToString());
 
         using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         for (int i = 0; i < Count; i++)
         {
             var message = Expected(i);
-            Assert.True(push.TrySend(message, timeoutMs: 10_000), $"python did not take message {i}");
+            Assert.True(ZmqSockets.TrySend(push, message, more: false, TimeSpan.FromSeconds(10)), $"python did not take message {i}");
             digest.AppendData(message);
         }
         Assert.True(python.WaitForExit(20_000));
@@ -132,9 +131,8 @@ public sealed class ZmqPythonInteropTests : IDisposable
     [PythonZmqFact]
     public void Python_pub_multipart_to_csharp_sub()
     {
-        using var sub = _context.CreateSocket(ZmqSocketType.Sub);
-        sub.Subscribe("key");
-        sub.Bind("tcp://127.0.0.1:0");
+        using var sub = ZmqSockets.Create(ZmqSocketKind.Sub, new ZmqSocketSettings { Subscribe = "key" });
+        var endpoint = ZmqSockets.Open(sub, "@tcp://127.0.0.1:0", defaultBind: false)[0];
         // The publisher connects to us and repeats (PUB drops until the subscription arrives) until it is killed.
         const string script = """
             import sys, time, zmq
@@ -148,20 +146,63 @@ public sealed class ZmqPythonInteropTests : IDisposable
                 time.sleep(0.01)
             s.close(linger=0)
             """;
-        using var python = PythonZmq.Start(script, sub.LastEndpoint);
+        using var python = PythonZmq.Start(script, endpoint);
         try
         {
-            using var message = new ZmqMessage();
-            Assert.True(sub.TryReceive(message, 10_000));
-            Assert.Equal("key"u8.ToArray(), message.Data.ToArray());
-            Assert.True(sub.ReceiveMore);
-            Assert.True(sub.TryReceive(message, 1000));
-            Assert.Equal("payload"u8.ToArray(), message.Data.ToArray());
-            Assert.False(sub.ReceiveMore);
+            Assert.True(sub.TryReceiveFrameBytes(TimeSpan.FromSeconds(10), out var key, out var more));
+            Assert.Equal("key"u8.ToArray(), key);
+            Assert.True(more);
+            Assert.True(sub.TryReceiveFrameBytes(TimeSpan.FromSeconds(1), out var payload, out more));
+            Assert.Equal("payload"u8.ToArray(), payload);
+            Assert.False(more);
         }
         finally
         {
             python.Kill();
         }
+    }
+}
+
+/// <summary>What the receiver relies on from NetMQ itself: endpoint prefixes, bound ports, MaxMsgSize disconnecting a peer.</summary>
+public sealed class ZmqSocketsTests
+{
+    [Fact]
+    public void Prefixes_choose_bind_or_connect_and_port_zero_reports_the_port_picked()
+    {
+        using var pull = ZmqSockets.Create(ZmqSocketKind.Pull);
+        var bound = ZmqSockets.Open(pull, "@tcp://127.0.0.1:0", defaultBind: false);
+        Assert.Matches(@"^tcp://127\.0\.0\.1:\d+$", bound[0]);
+        Assert.DoesNotContain(":0", bound[0][^2..]);
+        using var push = ZmqSockets.Create(ZmqSocketKind.Push);
+        Assert.Equal([bound[0]], ZmqSockets.Open(push, bound[0], defaultBind: false));
+        Assert.True(ZmqSockets.TrySend(push, "hello"u8, more: false, TimeSpan.FromSeconds(5)));
+        Assert.True(pull.TryReceiveFrameBytes(TimeSpan.FromSeconds(5), out var message));
+        Assert.Equal("hello"u8.ToArray(), message);
+    }
+
+    [Fact]
+    public void Push_without_a_peer_times_out_instead_of_blocking()
+    {
+        using var push = ZmqSockets.Create(ZmqSocketKind.Push);
+        ZmqSockets.Open(push, "@tcp://127.0.0.1:0", defaultBind: true);
+        Assert.False(ZmqSockets.TrySend(push, "nobody"u8, more: false, TimeSpan.FromMilliseconds(50)));
+    }
+
+    [Fact]
+    public void A_message_over_max_message_bytes_disconnects_the_sender_and_is_never_delivered()
+    {
+        using var pull = ZmqSockets.Create(ZmqSocketKind.Pull, new ZmqSocketSettings { MaxMessageBytes = 1000 });
+        var endpoint = ZmqSockets.Open(pull, "@tcp://127.0.0.1:0", defaultBind: false)[0];
+        using (var big = ZmqSockets.Create(ZmqSocketKind.Push))
+        {
+            ZmqSockets.Open(big, endpoint, defaultBind: false);
+            Assert.True(ZmqSockets.TrySend(big, new byte[5000], more: false, TimeSpan.FromSeconds(5)));
+            Assert.False(pull.TryReceiveFrameBytes(TimeSpan.FromMilliseconds(300), out _));
+        }
+        using var small = ZmqSockets.Create(ZmqSocketKind.Push);
+        ZmqSockets.Open(small, endpoint, defaultBind: false);
+        Assert.True(ZmqSockets.TrySend(small, new byte[1000], more: false, TimeSpan.FromSeconds(5)));
+        Assert.True(pull.TryReceiveFrameBytes(TimeSpan.FromSeconds(5), out var message));
+        Assert.Equal(1000, message.Length);
     }
 }

@@ -17,7 +17,7 @@ namespace Receiver.Decoders;
 /// NR, the fast path); int16 otherwise, because clipped int8 posteriors drift (see
 /// <see cref="Int8MaxColumnDegree"/>). <see cref="FixedPointBits"/> tells which.</para>
 /// <para>Fixed-point format: each frame's graph LLRs are scaled by <c>s = T / mean|L|</c> (mean over
-/// the N channel LLRs), rounded and saturated to +-127 (int8) or +-32767 (int16). int8: T = 192 / (max
+/// the N channel LLRs, each clipped at 8 medians so an outlier cannot set the scale), rounded and saturated to +-127 (int8) or +-32767 (int16). int8: T = 192 / (max
 /// base-column degree) clamped to [16, 32] (32 for nr:8448,9504); int16: T = 64. Normalized min-sum is
 /// scale-invariant, so T only trades resolution against saturation. Posteriors and check messages use
 /// saturating arithmetic; check magnitudes are capped at the type's maximum before scaling by alpha
@@ -182,17 +182,43 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
         return status;
     }
 
-    /// <summary>Scale that brings the mean channel |LLR| to <see cref="_quantizedMeanMagnitude"/>.</summary>
+    /// <summary>|LLR|s above this many times the median count as this much in the mean that sets the scale.</summary>
+    private const float OutlierClipFactor = 8f;
+
+    /// <summary>
+    /// Scale that brings the mean channel |LLR| to <see cref="_quantizedMeanMagnitude"/>. The mean is taken over
+    /// |LLR|s clipped at <see cref="OutlierClipFactor"/> times the median (found within a factor of 2 from a histogram
+    /// of float exponents), so one huge LLR cannot push every other one to zero: it saturates instead. On AWGN LLRs
+    /// the clip never bites (8 medians is many standard deviations out), so the scale is the plain mean there.
+    /// </summary>
     private float QuantizationScale(ReadOnlySpan<float> channel)
     {
+        var clip = OutlierClipFactor * MedianMagnitudeBound(channel);
+        var clipVector = new Vector<float>(clip);
         var sum = Vector<float>.Zero;
         var i = 0;
         for (; i <= channel.Length - Vector<float>.Count; i += Vector<float>.Count)
-            sum += Vector.Abs(new Vector<float>(channel.Slice(i)));
+            sum += Vector.Min(Vector.Abs(new Vector<float>(channel.Slice(i))), clipVector);
         var total = Vector.Sum(sum);
-        for (; i < channel.Length; i++) total += MathF.Abs(channel[i]);
+        for (; i < channel.Length; i++) total += MathF.Min(MathF.Abs(channel[i]), clip);
         var mean = total / channel.Length;
         return mean > 0 && float.IsFinite(mean) ? _quantizedMeanMagnitude / mean : 1f;
+    }
+
+    /// <summary>A power of two at least the median |LLR| and less than twice it (biased exponents counted, no sort).</summary>
+    private static float MedianMagnitudeBound(ReadOnlySpan<float> channel)
+    {
+        Span<int> counts = stackalloc int[256];
+        counts.Clear();
+        foreach (var llr in channel) counts[(BitConverter.SingleToInt32Bits(llr) >> 23) & 0xFF]++;
+        var half = (channel.Length + 1) / 2;
+        var seen = 0;
+        for (var exponent = 0; exponent < 255; exponent++)
+        {
+            seen += counts[exponent];
+            if (seen >= half) return BitConverter.Int32BitsToSingle(Math.Min(exponent + 1, 254) << 23);
+        }
+        return float.MaxValue;
     }
 
     /// <summary>Quantises the graph LLRs (read through <see cref="_segments"/> from source) into the current column buffers.</summary>

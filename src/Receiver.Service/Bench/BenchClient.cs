@@ -5,8 +5,8 @@ using System.Runtime.InteropServices;
 using Receiver.Codes;
 using Receiver.Codes.Channel;
 using Receiver.Common;
-using Receiver.Common.MessagePack;
 using Receiver.Pipeline;
+using NetMQ;
 using Receiver.Transport.Zmq;
 
 namespace Receiver.Service.Bench;
@@ -43,15 +43,16 @@ internal sealed class RunRecorder(long firstSequence)
 internal sealed partial class BenchClient : IDisposable
 {
     private const int SendTimeRing = 1 << 20;
+    private static readonly TimeSpan SendSlice = TimeSpan.FromMilliseconds(50);
     private readonly IBlockCode _code;
     private readonly string _format;
     private readonly int _framesPerMessage;
     private readonly float[] _pool;
     private readonly int _poolFrames;
-    private readonly ZmqContext _context = new();
-    private readonly ZmqSocket _ingest;
-    private readonly ZmqSocket _output;
-    private readonly ZmqSocket _metadata;
+    private readonly NetMQSocket _ingest;
+    private readonly NetMQSocket _output;
+    private readonly NetMQSocket _metadata;
+    private readonly string _ingestEndpoint, _outputEndpoint, _metadataEndpoint;
     private readonly long[] _sendTimes = new long[SendTimeRing];
     private readonly Thread _receiver;
     private volatile bool _stopping;
@@ -69,24 +70,25 @@ internal sealed partial class BenchClient : IDisposable
         _pool = GeneratePool(code, settings, _poolFrames);
         try
         {
-            _ingest = Bind(ZmqSocketType.Push, s => s.SendHighWaterMark = settings.SendHighWaterMark);
-            _output = Bind(ZmqSocketType.Pull, s => s.ReceiveHighWaterMark = 0);
-            _metadata = Bind(ZmqSocketType.Pull, s => s.ReceiveHighWaterMark = 0);
+            _ingest = Bind(ZmqSocketKind.Push, new ZmqSocketSettings { SendHighWaterMark = settings.SendHighWaterMark }, out _ingestEndpoint);
+            _output = Bind(ZmqSocketKind.Pull, new ZmqSocketSettings { ReceiveHighWaterMark = 0 }, out _outputEndpoint);
+            _metadata = Bind(ZmqSocketKind.Pull, new ZmqSocketSettings { ReceiveHighWaterMark = 0 }, out _metadataEndpoint);
         }
         catch
         {
-            _context.Dispose();
+            _ingest?.Dispose();
+            _output?.Dispose();
             throw;
         }
         _receiver = new Thread(Receive) { IsBackground = true, Name = "bench-receiver" };
         _receiver.Start();
     }
 
-    public string IngestEndpoint => _ingest.LastEndpoint;
+    public string IngestEndpoint => _ingestEndpoint;
 
-    public string OutputEndpoint => _output.LastEndpoint;
+    public string OutputEndpoint => _outputEndpoint;
 
-    public string MetadataEndpoint => _metadata.LastEndpoint;
+    public string MetadataEndpoint => _metadataEndpoint;
 
     /// <summary>Output messages received so far (all runs).</summary>
     public long Outputs => Interlocked.Read(ref _outputs);
@@ -156,7 +158,7 @@ internal sealed partial class BenchClient : IDisposable
             var now = Stopwatch.GetTimestamp();
             for (var j = 0; j < perMessage; j++) Volatile.Write(ref _sendTimes[(sequence + j) & (SendTimeRing - 1)], now);
             // Retry in short steps at the high-water mark so cancellation is seen.
-            while (!_ingest.TrySend(payload, more: false, timeoutMs: 50))
+            while (!ZmqSockets.TrySend(_ingest, payload, more: false, SendSlice))
                 if (cancellationToken.IsCancellationRequested) break;
             if (cancellationToken.IsCancellationRequested) break;
             sequence += perMessage;
@@ -196,27 +198,33 @@ internal sealed partial class BenchClient : IDisposable
     private void Receive()
     {
         _receiverStat = ThreadCpu.CurrentThreadStatPath();
-        ZmqSocket[] sockets = [_output, _metadata];
-        Span<bool> readable = stackalloc bool[2];
-        using var message = new ZmqMessage();
+        var message = new Msg();
+        message.InitEmpty();
+        var wait = TimeSpan.FromMilliseconds(1);
         try
         {
             while (!_stopping)
             {
-                if (ZmqPoller.Poll(sockets, readable, 20) == 0) continue;
+                // Every output comes with its metadata record, so waiting on the metadata stream sees both.
+                if (!_metadata.TryReceive(ref message, wait)) continue;
+                OnMetadata(message.SliceAsMemory());
                 // Bounded turns so neither stream waits long behind the other.
-                for (var i = 0; i < 64 && _output.TryReceive(message, 0); i++)
-                    if (!message.More) Interlocked.Increment(ref _outputs);
-                for (var i = 0; i < 64 && _metadata.TryReceive(message, 0); i++)
-                    OnMetadata(message.Data);
+                for (var i = 0; i < 64 && _metadata.TryReceive(ref message, TimeSpan.Zero); i++)
+                    OnMetadata(message.SliceAsMemory());
+                for (var i = 0; i < 128 && _output.TryReceive(ref message, TimeSpan.Zero); i++)
+                    if (!message.HasMore) Interlocked.Increment(ref _outputs);
             }
         }
         catch (ObjectDisposedException)
         {
         }
+        finally
+        {
+            message.Close();
+        }
     }
 
-    private void OnMetadata(ReadOnlySpan<byte> record)
+    private void OnMetadata(ReadOnlyMemory<byte> record)
     {
         var now = Stopwatch.GetTimestamp();
         if (!TryReadMetadata(record, out var sequence, out var latencyUs)) return;
@@ -229,36 +237,35 @@ internal sealed partial class BenchClient : IDisposable
     }
 
     /// <summary>Reads seq and latency_us of a metadata map without allocating (see <see cref="MetadataEnvelope"/>).</summary>
-    internal static bool TryReadMetadata(ReadOnlySpan<byte> record, out long sequence, out double latencyUs)
+    internal static bool TryReadMetadata(ReadOnlyMemory<byte> record, out long sequence, out double latencyUs)
     {
         sequence = -1;
         latencyUs = double.NaN;
-        var reader = new MessagePackReader(record);
-        if (!reader.TryReadMapHeader(out var count)) return false;
-        for (var i = 0; i < count; i++)
+        var reader = new MessagePack.MessagePackReader(record);
+        try
         {
-            if (!reader.TryReadStringSpan(out var key)) return false;
-            bool ok;
-            if (key.SequenceEqual("seq"u8))
+            var count = reader.ReadMapHeader();
+            for (var i = 0; i < count; i++)
             {
-                ok = reader.TryReadUInt64(out var value);
-                sequence = unchecked((long)value);
+                if (!reader.TryReadStringSpan(out var key)) return false;
+                if (key.SequenceEqual("seq"u8)) sequence = unchecked((long)reader.ReadUInt64());
+                else if (key.SequenceEqual("latency_us"u8)) latencyUs = reader.ReadDouble();
+                else reader.Skip();
             }
-            else if (key.SequenceEqual("latency_us"u8)) ok = reader.TryReadDouble(out latencyUs);
-            else ok = reader.TrySkip();
-            if (!ok) return false;
+        }
+        catch (Exception e) when (e is MessagePack.MessagePackSerializationException or EndOfStreamException or OverflowException)
+        {
+            return false;
         }
         return sequence >= 0;
     }
 
-    private ZmqSocket Bind(ZmqSocketType type, Action<ZmqSocket> configure)
+    private static NetMQSocket Bind(ZmqSocketKind kind, ZmqSocketSettings settings, out string endpoint)
     {
-        var socket = _context.CreateSocket(type);
+        var socket = ZmqSockets.Create(kind, settings);
         try
         {
-            socket.LingerMs = 0;
-            configure(socket);
-            socket.Bind("tcp://127.0.0.1:0");
+            endpoint = ZmqSockets.Open(socket, "@tcp://127.0.0.1:0", defaultBind: true)[0];
             return socket;
         }
         catch
@@ -293,7 +300,6 @@ internal sealed partial class BenchClient : IDisposable
         _ingest.Dispose();
         _output.Dispose();
         _metadata.Dispose();
-        _context.Dispose();
     }
 }
 

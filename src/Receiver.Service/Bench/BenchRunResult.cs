@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Receiver.Pipeline;
 
 namespace Receiver.Service.Bench;
 
@@ -14,8 +13,10 @@ public sealed record LatencyQuantiles(long Count, double P50, double P99, double
         ? Empty
         : new(histogram.Count, histogram.Percentile(0.5), histogram.Percentile(0.99), histogram.Percentile(0.999), histogram.Mean, histogram.Max);
 
-    public static LatencyQuantiles Of(LatencySummary summary) =>
-        new(summary.Count, summary.P50Us, summary.P99Us, summary.P999Us, summary.MeanUs, summary.MaxUs);
+    /// <summary>From the service's receiver.latency histogram (no max: the buckets do not keep it).</summary>
+    public static LatencyQuantiles Of(Metrics.LatencyHistogram histogram) => histogram.Count == 0
+        ? Empty
+        : new(histogram.Count, histogram.Quantile(0.5), histogram.Quantile(0.99), histogram.Quantile(0.999), histogram.Sum / histogram.Count, double.NaN);
 }
 
 /// <summary>

@@ -31,22 +31,25 @@ internal interface IBenchTarget : IAsyncDisposable
     /// <summary>The service's own latency histogram for the run; null when only the metadata stream has it.</summary>
     LatencyQuantiles? ServiceLatency();
 
+    /// <summary>Resident set size of the process the service runs in (in-process: this one, client included).</summary>
+    long ResidentBytes();
+
     /// <summary>CPU time used by the service so far (in-process: by the whole process).</summary>
     TimeSpan CpuTime();
 }
 
-/// <summary>A <see cref="ReceiverHost"/> in this process; per run, a fresh <see cref="MetricsSnapshot"/> on its meter.</summary>
+/// <summary>A <see cref="ReceiverHost"/> in this process; per run, the difference of two readouts of its metrics pipeline.</summary>
 internal sealed class InProcessTarget : IBenchTarget
 {
     private readonly IHost _host;
-    private readonly ReceiverMetrics _metrics;
+    private readonly Metrics.MetricsCollector _collector;
     private readonly Process _process = Process.GetCurrentProcess();
-    private MetricsSnapshot? _run;
+    private Metrics.MetricsReadout? _runStart;
 
     private InProcessTarget(IHost host)
     {
         _host = host;
-        _metrics = host.Services.GetRequiredService<ReceiverMetrics>();
+        _collector = host.Services.GetRequiredService<Metrics.MetricsCollector>();
     }
 
     public string Name => "in-process";
@@ -72,21 +75,20 @@ internal sealed class InProcessTarget : IBenchTarget
 
     public Task BeginRunAsync(CancellationToken cancellationToken)
     {
-        _run?.Dispose();
-        _run = new MetricsSnapshot(_metrics);
+        _runStart = _collector.Read();
         return Task.CompletedTask;
     }
 
     public Task<IReadOnlyDictionary<string, long>> DropsAsync(CancellationToken cancellationToken)
     {
         var drops = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        if (_run is not null)
-            foreach (var (reason, count) in _run.TotalsBy("receiver.frames.dropped", "reason"))
-                drops[DropNames.SnakeCase(reason)] = drops.GetValueOrDefault(DropNames.SnakeCase(reason)) + count;
+        if (_runStart is not null)
+            foreach (var (reason, count) in _collector.Read().DroppedByReason)
+                if (count - _runStart.DroppedByReason.GetValueOrDefault(reason) is var delta and > 0) drops[reason] = delta;
         return Task.FromResult<IReadOnlyDictionary<string, long>>(drops);
     }
 
-    public LatencyQuantiles? ServiceLatency() => _run is null ? null : LatencyQuantiles.Of(_run.Latency());
+    public LatencyQuantiles? ServiceLatency() => _runStart is null ? null : LatencyQuantiles.Of(_collector.Read().Latency.Since(_runStart.Latency));
 
     public TimeSpan CpuTime()
     {
@@ -94,9 +96,14 @@ internal sealed class InProcessTarget : IBenchTarget
         return _process.TotalProcessorTime;
     }
 
+    public long ResidentBytes()
+    {
+        _process.Refresh();
+        return _process.WorkingSet64;
+    }
+
     public async ValueTask DisposeAsync()
     {
-        _run?.Dispose();
         await _host.StopAsync(CancellationToken.None);
         _host.Dispose();
         _process.Dispose();
@@ -187,6 +194,19 @@ internal sealed partial class SubprocessTarget : IBenchTarget
     }
 
     public LatencyQuantiles? ServiceLatency() => null;
+
+    public long ResidentBytes()
+    {
+        try
+        {
+            _process.Refresh();
+            return _process.WorkingSet64;
+        }
+        catch (InvalidOperationException)
+        {
+            return 0;
+        }
+    }
 
     public TimeSpan CpuTime()
     {

@@ -49,6 +49,9 @@ public sealed class ServiceBench : IAsyncDisposable
     /// <summary>"in-process" or "subprocess".</summary>
     public string TargetName => _target.Name;
 
+    /// <summary>Resident set size of the service's process now (in-process: this process, the bench client included).</summary>
+    public long ServiceResidentBytes() => _target.ResidentBytes();
+
     /// <summary>Generates the frame pool, binds the client sockets and starts the service connected to them.</summary>
     public static async Task<ServiceBench> StartAsync(BenchSettings settings, CancellationToken cancellationToken = default)
     {

@@ -3,28 +3,21 @@ using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OpenTelemetry;
-using OpenTelemetry.Exporter;
-using OpenTelemetry.Metrics;
-using Receiver.Common;
 
 namespace Receiver.Service.Metrics;
 
 /// <summary>
-/// Exports the service's metrics: the Prometheus text endpoint (when a port is configured), the
-/// OTLP exporter (when an endpoint is configured) and a periodic one-line summary on the log.
+/// Logs the service's metrics: where the Prometheus endpoint and the OTLP export go (both set up by the
+/// <see cref="MetricsCollector"/>) and a periodic one-line summary read from the same OpenTelemetry pipeline.
 /// Started first and stopped last, so the final summary counts everything the drain published.
 /// </summary>
 public sealed class MetricsService(
-    ReceiverMetrics metrics,
     MetricsCollector collector,
     IOptions<ReceiverOptions> options,
     ServiceEndpoints endpoints,
     ILogger<MetricsService> logger) : IHostedService, IAsyncDisposable
 {
     private readonly MetricsOptions _options = options.Value.Metrics;
-    private PrometheusEndpoint? _prometheus;
-    private MeterProvider? _otlp;
     private CancellationTokenSource? _summaryStop;
     private Task _summaryLoop = Task.CompletedTask;
     private readonly Stopwatch _clock = new();
@@ -33,25 +26,12 @@ public sealed class MetricsService(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _clock.Start();
-        if (_options.PrometheusPort > 0)
+        if (collector.PrometheusUrl is { } url)
         {
-            _prometheus = new PrometheusEndpoint(_options.PrometheusPort, collector.PrometheusText, logger);
-            endpoints.Metrics = _prometheus.Url;
-            logger.LogInformation("metrics: {Url}", _prometheus.Url);
+            endpoints.Metrics = url;
+            logger.LogInformation("metrics: {Url}", url);
         }
-        if (!string.IsNullOrWhiteSpace(_options.OtlpEndpoint))
-        {
-            _otlp = Sdk.CreateMeterProviderBuilder()
-                .AddMeter(metrics.Meter.Name)
-                .AddOtlpExporter((exporter, reader) =>
-                {
-                    exporter.Endpoint = new Uri(_options.OtlpEndpoint);
-                    exporter.Protocol = exporter.Endpoint.Port == 4318 ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
-                    reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 5000;
-                })
-                .Build();
-            logger.LogInformation("metrics: OTLP export to {Endpoint}", _options.OtlpEndpoint);
-        }
+        if (!string.IsNullOrWhiteSpace(_options.OtlpEndpoint)) logger.LogInformation("metrics: OTLP export to {Endpoint}", _options.OtlpEndpoint);
         if (_options.ConsoleIntervalSeconds > 0)
         {
             _summaryStop = new CancellationTokenSource();
@@ -68,7 +48,7 @@ public sealed class MetricsService(
             await _summaryLoop;
         }
         logger.LogInformation("final: {Summary}", Summary(collector.Read(), null, 0));
-        _otlp?.ForceFlush(2000);
+        collector.Flush();
     }
 
     /// <summary>"in 1200 out 1198 dropped 2 (malformed 2) 240.0 fr/s p50 85 us p99 310 us" (rate over the last interval when given).</summary>
@@ -107,11 +87,10 @@ public sealed class MetricsService(
     }
 
     /// <summary>Idempotent: the container disposes this object both as itself and as a hosted service.</summary>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        if (_prometheus is not null) await _prometheus.DisposeAsync();
-        _otlp?.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return ValueTask.CompletedTask;
         _summaryStop?.Dispose();
+        return ValueTask.CompletedTask;
     }
 }

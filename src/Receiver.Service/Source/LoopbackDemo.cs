@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Receiver.Codes.Channel;
 using Receiver.Pipeline;
 using Receiver.Service.Metrics;
+using NetMQ;
 using Receiver.Transport.Zmq;
 
 namespace Receiver.Service.Source;
@@ -188,15 +189,14 @@ public static class LoopbackDemo
         var registry = host.Services.GetRequiredService<CodeRegistry>();
         var truth = host.Services.GetRequiredService<GroundTruthStore>();
         var collector = host.Services.GetRequiredService<MetricsCollector>();
-        var context = host.Services.GetRequiredService<ZmqContext>();
         var code = registry[0];
 
         using var subscriberStop = new CancellationTokenSource();
-        var subscriber = new OutputSubscriber(context, endpoints.Publish!, ZmqSocketType.Pull);
+        var subscriber = new OutputSubscriber(endpoints.Publish!, ZmqSocketKind.Pull);
         var subscribing = subscriber.RunAsync(subscriberStop.Token);
         await subscriber.Connected;
 
-        var source = new NrLoopbackSource(code, new SourceSettings
+        using var source = new NrLoopbackSource(code, new SourceSettings
         {
             Endpoint = ">" + endpoints.Ingest[0][0],
             EbN0Db = settings.EbN0Db,
@@ -211,7 +211,7 @@ public static class LoopbackDemo
         using (var sending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             if (settings.Seconds > 0) sending.CancelAfter(TimeSpan.FromSeconds(settings.Seconds));
-            await source.RunAsync(context, sending.Token);
+            await source.RunAsync(sending.Token);
         }
 
         // Frames still in the sockets reach the framer shortly; then the service drains on stop.
@@ -224,7 +224,7 @@ public static class LoopbackDemo
 
         // The last outputs may still be in flight to the reader; give the tail a moment.
         var tail = Stopwatch.StartNew();
-        while (subscriber.Received < metrics.FramesPublished && tail.Elapsed < TimeSpan.FromSeconds(2))
+        while (subscriber.Received < metrics.FramesPublished && tail.Elapsed < SettleTimeout)
             await Task.Delay(5, CancellationToken.None);
         await subscriberStop.CancelAsync();
         await subscribing;
@@ -237,7 +237,7 @@ public static class LoopbackDemo
 /// A PULL (or SUB) socket on its own thread counting the service's output messages, as a GNU Radio bit sink would
 /// read them. A SUB socket subscribes to everything; PUB drops what it sends before the subscription reaches it.
 /// </summary>
-public sealed class OutputSubscriber(ZmqContext context, string endpoint, ZmqSocketType type = ZmqSocketType.Sub)
+public sealed class OutputSubscriber(string endpoint, ZmqSocketKind type = ZmqSocketKind.Sub)
 {
     private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _received;
@@ -258,19 +258,20 @@ public sealed class OutputSubscriber(ZmqContext context, string endpoint, ZmqSoc
         {
             try
             {
-                using var socket = context.CreateSocket(type);
-                socket.ReceiveHighWaterMark = 0;
-                if (type == ZmqSocketType.Sub) socket.Subscribe();
-                socket.Connect(endpoint);
-                if (type == ZmqSocketType.Sub) Thread.Sleep(200); // let the subscription reach the publisher
+                using var socket = ZmqSockets.Create(type, new ZmqSocketSettings { ReceiveHighWaterMark = 0 });
+                ZmqSockets.Open(socket, endpoint, defaultBind: false);
+                if (type == ZmqSocketKind.Sub) Thread.Sleep(200); // let the subscription reach the publisher
                 _connected.TrySetResult();
-                using var message = new ZmqMessage();
+                var message = new Msg();
+                message.InitEmpty();
+                var poll = TimeSpan.FromMilliseconds(20);
                 while (!cancellationToken.IsCancellationRequested)
                 {
-                    if (!socket.TryReceive(message, 20)) continue;
+                    if (!socket.TryReceive(ref message, poll)) continue;
                     Interlocked.Add(ref _bytes, message.Size);
-                    if (!message.More) Interlocked.Increment(ref _received);
+                    if (!message.HasMore) Interlocked.Increment(ref _received);
                 }
+                message.Close();
                 done.SetResult();
             }
             catch (ObjectDisposedException)

@@ -45,8 +45,12 @@ public delegate void GroundTruthRecorder(long sequence, ReadOnlySpan<byte> infoB
 /// ZMQ PUSH, paced to a frame rate or as fast as possible. Ground truth goes to a recorder first,
 /// so the service can count bit and frame errors end to end. Runs on its own thread, which owns the socket.
 /// </summary>
-public sealed class NrLoopbackSource
+public sealed class NrLoopbackSource : IDisposable
 {
+    /// <summary>Longest the socket stays open after the last send, for the peer to take what is queued.</summary>
+    private static readonly TimeSpan HoldOpen = TimeSpan.FromSeconds(60);
+
+    private readonly ManualResetEventSlim _close = new();
     private readonly IBlockCode _code;
     private readonly SourceSettings _settings;
     private readonly GroundTruthRecorder? _truth;
@@ -64,16 +68,19 @@ public sealed class NrLoopbackSource
     /// <summary>Frames handed to the socket so far.</summary>
     public long FramesSent => Interlocked.Read(ref _framesSent);
 
-    /// <summary>Runs the send loop on a new thread until cancelled or <see cref="SourceSettings.MaxFrames"/> are sent.</summary>
-    public Task RunAsync(ZmqContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the send loop on a new thread until cancelled or <see cref="SourceSettings.MaxFrames"/> are sent; completes
+    /// when the last frame is handed to the socket. The socket stays open (delivering what it queued) until
+    /// <see cref="Dispose"/> or for at most a minute: NetMQ can drop a closed socket's queue on a busy machine.
+    /// </summary>
+    public Task RunAsync(CancellationToken cancellationToken)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             try
             {
-                Run(context, cancellationToken);
-                done.SetResult();
+                Run(cancellationToken, done);
             }
             catch (Exception e)
             {
@@ -85,13 +92,27 @@ public sealed class NrLoopbackSource
         return done.Task;
     }
 
-    private void Run(ZmqContext context, CancellationToken cancellationToken)
+    /// <summary>Lets the socket close now (queued frames are then only delivered within its linger).</summary>
+    public void Dispose() => _close.Set();
+
+    private void Run(CancellationToken cancellationToken, TaskCompletionSource sent)
     {
-        using var socket = context.CreateSocket(ZmqSocketType.Push);
-        socket.SendHighWaterMark = _settings.Hwm;
+        try
+        {
+            SendAll(cancellationToken, sent);
+        }
+        finally
+        {
+            sent.TrySetResult();
+        }
+    }
+
+    private void SendAll(CancellationToken cancellationToken, TaskCompletionSource sent)
+    {
         // Frames still queued when the loop ends are delivered in the background, not discarded at close.
-        socket.LingerMs = 10_000;
-        socket.Open(_settings.Endpoint, defaultBind: false);
+        using var socket = ZmqSockets.Create(ZmqSocketKind.Push, new ZmqSocketSettings { SendHighWaterMark = _settings.Hwm, Linger = TimeSpan.FromSeconds(60) });
+        ZmqSockets.Open(socket, _settings.Endpoint, defaultBind: false);
+        var slice = TimeSpan.FromMilliseconds(50);
 
         var sigma = EbN0.NoiseSigma(_settings.EbN0Db, _code.K / (double)_code.N);
         var bits = new Xoshiro256StarStarX8(_settings.Seed);
@@ -105,8 +126,8 @@ public sealed class NrLoopbackSource
 
         for (long sequence = 0; _settings.MaxFrames == 0 || sequence < _settings.MaxFrames; sequence++)
         {
-            if (cancellationToken.IsCancellationRequested) return;
-            if (_settings.FramesPerSecond > 0 && !WaitForSlot(clock, sequence / _settings.FramesPerSecond, cancellationToken)) return;
+            if (cancellationToken.IsCancellationRequested) break;
+            if (_settings.FramesPerSecond > 0 && !WaitForSlot(clock, sequence / _settings.FramesPerSecond, cancellationToken)) break;
 
             bits.FillBits(info);
             _code.Encode(info, transmitted);
@@ -127,10 +148,13 @@ public sealed class NrLoopbackSource
                 payload = MemoryMarshal.AsBytes(llrs.AsSpan());
             }
             // PUSH waits at the high-water mark; retry in short steps so cancellation is seen.
-            while (!socket.TrySend(payload, more: false, timeoutMs: 50))
-                if (cancellationToken.IsCancellationRequested) return;
+            while (!ZmqSockets.TrySend(socket, payload, more: false, slice))
+                if (cancellationToken.IsCancellationRequested) break;
             Interlocked.Increment(ref _framesSent);
         }
+    Stopped:
+        sent.TrySetResult();
+        _close.Wait(HoldOpen);
     }
 
     /// <summary>

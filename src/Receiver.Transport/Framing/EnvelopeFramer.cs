@@ -12,25 +12,15 @@ namespace Receiver.Transport.Framing;
 public sealed class EnvelopeFramer : MessageFramer
 {
     private readonly ICodeDirectory _codes;
-    private byte[] _scratch = [];
 
     internal EnvelopeFramer(IngestOptions options, ICodeDirectory codes, FramePool pool, ReceiverMetrics metrics, ILogger? logger)
         : base(options, pool, metrics, logger) => _codes = codes;
 
     public override void OnMessage(in ReadOnlySequence<byte> message)
     {
-        ReadOnlySpan<byte> bytes;
-        if (message.IsSingleSegment) bytes = message.FirstSpan;
-        else
+        if (!FrameEnvelope.TryRead(message, out var header, out var llrBytes, out var error))
         {
-            // A record split across pipe segments: parse from a reused contiguous copy.
-            if (_scratch.Length < message.Length) _scratch = new byte[Math.Max(message.Length, 2L * _scratch.Length)];
-            message.CopyTo(_scratch);
-            bytes = _scratch.AsSpan(0, (int)message.Length);
-        }
-        if (!FrameEnvelope.TryRead(bytes, out var header, out var llrBytes, out var error))
-        {
-            Drop(DropReason.Malformed, error!, bytes.Length);
+            Drop(DropReason.Malformed, error!, message.Length);
             return;
         }
         if (!_codes.TryGetIndex(header.Code, out var codeIndex))
@@ -48,7 +38,7 @@ public sealed class EnvelopeFramer : MessageFramer
         frame.CodeIndex = codeIndex;
         frame.Sequence = header.Sequence;
         frame.SourceTimestampNs = header.TimestampNs;
-        CopyLlrBytes(llrBytes, frame, 0);
+        llrBytes.CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(frame.Llrs.AsSpan()));
         Emit(frame, _codes.NameOf(codeIndex));
     }
 }

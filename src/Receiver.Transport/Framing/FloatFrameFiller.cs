@@ -54,5 +54,20 @@ public abstract partial class MessageFramer
             _filledBytes = 0;
             return true;
         }
+
+        /// <summary>The sender went away: a partly filled frame is dropped (reason truncated).</summary>
+        public void DropPartial()
+        {
+            var items = PartialItems;
+            var sequence = _current?.Sequence ?? 0;
+            if (Discard()) owner.Drop(DropReason.Truncated, $"sender went away mid-frame ({items} items), sequence", sequence);
+        }
+
+        /// <summary>The stream ended: a partly filled frame's items are counted discarded.</summary>
+        public void DiscardAtEnd()
+        {
+            var items = PartialItems;
+            if (Discard()) owner.Discard("partial_frame", "items of a partial frame discarded at the end of the stream", items);
+        }
     }
 }

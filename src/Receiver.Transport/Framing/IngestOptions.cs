@@ -53,7 +53,10 @@ public sealed record IngestOptions
     /// <summary>gr-tagged: a frame starts at every item carrying a tag with this key.</summary>
     public string TagKey { get; init; } = "frame_start";
 
-    /// <summary>Larger messages are dropped as malformed without being buffered whole.</summary>
+    /// <summary>
+    /// Handed to the socket (ZMQ_MAXMSGSIZE): a peer sending a larger message is disconnected before the message is
+    /// buffered, which the receive loop logs and counts (stream event peer_disconnected).
+    /// </summary>
     public int MaxMessageBytes { get; init; } = 16 << 20;
 
     /// <summary>
@@ -68,8 +71,11 @@ public sealed record IngestOptions
     /// <summary>ZMQ_RCVHWM in messages (0 = unlimited).</summary>
     public int ReceiveHighWaterMark { get; init; } = 1000;
 
-    /// <summary>Largest accepted message, as a MessageRecord length can carry it.</summary>
-    public const int MaxMessageBytesLimit = MessageRecord.MaxLength;
+    /// <summary>CURVE keys of the ingest socket; null for plain TCP.</summary>
+    public Zmq.CurveKeys? Curve { get; init; }
+
+    /// <summary>Largest message limit: a NetMQ message is at most int.MaxValue bytes.</summary>
+    public const int MaxMessageBytesLimit = int.MaxValue;
 
     /// <summary>One line per problem; empty when the options are usable.</summary>
     public IReadOnlyList<string> Validate()

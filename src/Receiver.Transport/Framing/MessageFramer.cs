@@ -10,9 +10,10 @@ namespace Receiver.Transport.Framing;
 /// <summary>
 /// Turns whole ingest messages into frames for one ingest. Frames are rented from the <see cref="FramePool"/>,
 /// carry canonical LLRs (sign converted once here), and collect in <see cref="Pending"/> until the
-/// <see cref="FrameReader"/> hands them to the sink. Every drop is counted on
-/// <see cref="ReceiverMetrics.FramesDropped"/> (tag reason = malformed | unknown_code | non_finite) and logged at
-/// most once per second per reason. Not thread-safe: one framer per ingest, driven by one reader loop.
+/// ingest's receive loop hands them to the sink. Every drop is counted on
+/// <see cref="ReceiverMetrics.FramesDropped"/> (tag reason = malformed | unknown_code | non_finite | truncated), items
+/// that never became a frame on <see cref="ReceiverMetrics.ItemsDiscarded"/>, and both are logged at most once per
+/// second per reason. Not thread-safe: one framer per ingest, driven by one receive loop.
 /// </summary>
 public abstract partial class MessageFramer
 {
@@ -21,7 +22,7 @@ public abstract partial class MessageFramer
     private static readonly int NoticeSlot = Enum.GetValues<DropReason>().Length;
     private readonly long[] _lastLogTicks = new long[NoticeSlot + 1];
     private readonly long[] _suppressed = new long[NoticeSlot + 1];
-    private long _framesOut, _malformed, _unknownCode, _nonFinite, _shutdown;
+    private long _framesOut, _malformed, _unknownCode, _nonFinite, _truncated, _shutdown, _itemsDiscarded;
 
     protected MessageFramer(IngestOptions options, FramePool pool, ReceiverMetrics metrics, ILogger? logger)
     {
@@ -54,19 +55,32 @@ public abstract partial class MessageFramer
 
     public long DroppedNonFinite => Volatile.Read(ref _nonFinite);
 
-    /// <summary>Frames made but not handed on because the reader was cancelled.</summary>
+    /// <summary>Partly filled frames dropped because their sender went away.</summary>
+    public long DroppedTruncated => Volatile.Read(ref _truncated);
+
+    /// <summary>Items that never became part of a frame (before the first alignment tag, a partial frame at the end of the stream).</summary>
+    public long ItemsDiscarded => Volatile.Read(ref _itemsDiscarded);
+
+    /// <summary>Frames made but not handed on because shutdown gave up on them.</summary>
     public long DroppedShutdown => Volatile.Read(ref _shutdown);
 
-    /// <summary>Handles one complete message (a record's payload). Frames go to <see cref="Pending"/>.</summary>
+    /// <summary>
+    /// <see cref="Stopwatch.GetTimestamp"/> when the message being handled was received from the socket: frames it
+    /// completes carry it as <see cref="Frame.IngestTimestamp"/>, so latency runs socket to socket. 0 = now.
+    /// </summary>
+    public long ReceivedTimestamp { get; set; }
+
+    /// <summary>Handles one complete message. Frames go to <see cref="Pending"/>.</summary>
     public abstract void OnMessage(in ReadOnlySequence<byte> message);
 
-    /// <summary>A message over <see cref="IngestOptions.MaxMessageBytes"/> arrived; its bytes were skipped.</summary>
-    public virtual void OnOversized(long length) => Drop(DropReason.Malformed, "message over the size limit, bytes", length);
+    /// <summary>
+    /// The sender went away (its connection closed) and everything it sent has been handled: a partly filled
+    /// frame of a raw stream can never be completed by it, so it is dropped (reason truncated) instead of
+    /// shifting every later frame of the next sender.
+    /// </summary>
+    public virtual void OnPeerLost() { }
 
-    /// <summary>The stream ended inside a record: the last message is truncated.</summary>
-    public virtual void OnTruncated(long bytesPresent) => Drop(DropReason.Malformed, "truncated message at end of stream, bytes", bytesPresent);
-
-    /// <summary>The stream ended; a partly filled frame (raw formats) is released. Not a drop: it never was a frame.</summary>
+    /// <summary>The stream ended; a partly filled frame (raw formats) is released and its items counted discarded.</summary>
     public virtual void OnCompleted() { }
 
     /// <summary>Frames that will not reach the sink (cancelled reader) are counted as shutdown drops.</summary>
@@ -99,7 +113,7 @@ public abstract partial class MessageFramer
     /// <summary>Queues a frame whose LLRs are already canonical and known finite.</summary>
     protected void EmitFinished(Frame frame, string codeName)
     {
-        frame.IngestTimestamp = Stopwatch.GetTimestamp();
+        frame.IngestTimestamp = ReceivedTimestamp != 0 ? ReceivedTimestamp : Stopwatch.GetTimestamp();
         Pending.Add(frame);
         Interlocked.Increment(ref _framesOut);
         Metrics.FramesIn.Add(1, new KeyValuePair<string, object?>("code", codeName));
@@ -113,9 +127,29 @@ public abstract partial class MessageFramer
             case DropReason.Malformed: Interlocked.Increment(ref _malformed); break;
             case DropReason.UnknownCode: Interlocked.Increment(ref _unknownCode); break;
             case DropReason.NonFinite: Interlocked.Increment(ref _nonFinite); break;
+            case DropReason.Truncated: Interlocked.Increment(ref _truncated); break;
         }
         Metrics.FramesDropped.Add(1, new KeyValuePair<string, object?>("reason", DropReasons.Tag(reason)));
         if (TakeLogSlot((int)reason, out var suppressed)) LogDrop(_logger, Options.Endpoint, DropReasons.Tag(reason), what, value, suppressed);
+    }
+
+    /// <summary>Counts items that never became part of a frame, with the reason, and logs it (rate-limited).</summary>
+    protected void Discard(string reason, string what, long items)
+    {
+        if (items <= 0) return;
+        Interlocked.Add(ref _itemsDiscarded, items);
+        Metrics.ItemsDiscarded.Add(items, new KeyValuePair<string, object?>("reason", reason));
+        Notice(what, items);
+    }
+
+    /// <summary>Counts a stream event seen outside the framer (the receive loop's peer_disconnected).</summary>
+    public void CountStreamEvent(string streamEvent) => Metrics.StreamEvents.Add(1, new KeyValuePair<string, object?>("event", streamEvent));
+
+    /// <summary>Counts a stream event (sender restart, offset reset) and logs it (rate-limited).</summary>
+    protected void StreamEvent(string streamEvent, string what, long value)
+    {
+        Metrics.StreamEvents.Add(1, new KeyValuePair<string, object?>("event", streamEvent));
+        Notice(what, value);
     }
 
     /// <summary>Rate-limited warning that is not a drop (items before the first alignment tag, upstream gaps).</summary>

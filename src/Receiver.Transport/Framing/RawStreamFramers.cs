@@ -22,15 +22,17 @@ public sealed class RawFloatFramer : MessageFramer
 
     public override void OnMessage(in ReadOnlySequence<byte> message)
     {
-        if (message.Length % sizeof(float) != 0)
+        if (message.Length % sizeof(float) != 0 || message.IsEmpty)
         {
-            Drop(DropReason.Malformed, "gr-float message length not a multiple of 4, bytes", message.Length);
+            Drop(DropReason.Malformed, "gr-float message empty or its length not a multiple of 4, bytes", message.Length);
             return;
         }
         foreach (var segment in message) _filler.Append(segment.Span);
     }
 
-    public override void OnCompleted() => _filler.Discard();
+    public override void OnPeerLost() => _filler.DropPartial();
+
+    public override void OnCompleted() => _filler.DiscardAtEnd();
 }
 
 /// <summary>
@@ -59,6 +61,11 @@ public sealed class RawCharFramer : MessageFramer
 
     public override void OnMessage(in ReadOnlySequence<byte> message)
     {
+        if (message.IsEmpty)
+        {
+            Drop(DropReason.Malformed, "gr-char message is empty, bytes", 0);
+            return;
+        }
         foreach (var segment in message)
         {
             var items = MemoryMarshal.Cast<byte, sbyte>(segment.Span);
@@ -85,10 +92,25 @@ public sealed class RawCharFramer : MessageFramer
         }
     }
 
+    public override void OnPeerLost()
+    {
+        var sequence = _current?.Sequence ?? 0;
+        var items = _filled;
+        if (ReleasePartial()) Drop(DropReason.Truncated, $"sender went away mid-frame ({items} items), sequence", sequence);
+    }
+
     public override void OnCompleted()
     {
-        if (_current is not null) Pool.Return(_current);
+        var items = _filled;
+        if (ReleasePartial()) Discard("partial_frame", "items of a partial frame discarded at the end of the stream", items);
+    }
+
+    private bool ReleasePartial()
+    {
+        if (_current is null) return false;
+        Pool.Return(_current);
         _current = null;
         _filled = 0;
+        return true;
     }
 }

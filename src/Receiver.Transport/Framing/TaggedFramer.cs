@@ -11,9 +11,12 @@ namespace Receiver.Transport.Framing;
 /// then per tag u64 absolute offset and key, value, srcid as big-endian PMTs; float32 items follow.
 /// A frame starts at each item tagged with <see cref="IngestOptions.TagKey"/>; frames then follow back to back
 /// until the next tag re-aligns (a frame cut short by a tag is dropped malformed). Items before the first tag are
-/// discarded and counted in <see cref="UnalignedItems"/>. An offset jump reveals lost messages: the items are
-/// counted on <see cref="ReceiverMetrics.UpstreamItemsLost"/>, a frame spanning the gap is dropped malformed and
-/// framing waits for the next tag. Wrong magic or version and truncated headers are malformed.
+/// discarded and counted (<see cref="ReceiverMetrics.ItemsDiscarded"/>, reason unaligned). An offset jump reveals lost
+/// messages: the items are counted on <see cref="ReceiverMetrics.UpstreamItemsLost"/>, a frame spanning the gap is
+/// dropped malformed and framing waits for the next tag. A jump of <see cref="MaxPlausibleGap"/> items or more, or an
+/// offset going backwards, is a sender restart or a corrupt header, not a loss: counted on
+/// <see cref="ReceiverMetrics.StreamEvents"/> (offset_reset, offset_backwards), so the loss counter only ever grows.
+/// Wrong magic or version and truncated headers are malformed.
 /// </summary>
 public sealed class TaggedFramer : MessageFramer
 {
@@ -22,6 +25,9 @@ public sealed class TaggedFramer : MessageFramer
 
     /// <summary>magic, version, offset, ntags.</summary>
     public const int FixedHeaderSize = 2 + 1 + 8 + 8;
+
+    /// <summary>Larger forward jumps are taken as a reset: 2^48 items is months of a 10 Msps stream.</summary>
+    public const ulong MaxPlausibleGap = 1UL << 48;
 
     private readonly string _codeName;
     private readonly FloatFrameFiller _filler;
@@ -105,14 +111,15 @@ public sealed class TaggedFramer : MessageFramer
     private void CheckContinuity(ulong offset)
     {
         if (_expectedOffset is not { } expected || offset == expected) return;
-        if (offset > expected)
+        if (offset > expected && offset - expected < MaxPlausibleGap)
         {
             var lost = offset - expected;
             _itemsLost += (long)lost;
             Metrics.UpstreamItemsLost.Add((long)lost, new KeyValuePair<string, object?>("code", _codeName));
             Notice("gr-tagged offset gap, items lost upstream", (long)lost);
         }
-        else Notice("gr-tagged offset went backwards (sender restarted?), from", (long)expected);
+        else if (offset > expected) StreamEvent("offset_reset", "gr-tagged offset jumped implausibly far (corrupt header or sender reset), to", unchecked((long)offset));
+        else StreamEvent("offset_backwards", "gr-tagged offset went backwards (sender restarted?), from", unchecked((long)expected));
         if (_filler.Discard())
             Drop(DropReason.Malformed, "gr-tagged frame spans an upstream gap, sequence", _filler.LastSequence);
         _aligned = false;
@@ -134,11 +141,17 @@ public sealed class TaggedFramer : MessageFramer
         {
             var count = items.Length / sizeof(float);
             _unalignedItems += count;
-            Notice("gr-tagged items before an alignment tag discarded", count);
+            Discard("unaligned", "gr-tagged items before an alignment tag discarded", count);
             return;
         }
         foreach (var segment in items) _filler.Append(segment.Span);
     }
 
-    public override void OnCompleted() => _filler.Discard();
+    public override void OnPeerLost()
+    {
+        _filler.DropPartial();
+        _aligned = false;
+    }
+
+    public override void OnCompleted() => _filler.DiscardAtEnd();
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using Receiver.Common;
 
-namespace Receiver.Pipeline;
+namespace Receiver.Pipeline.Tests;
 
 /// <summary>Ingest-to-publish latency summary, microseconds.</summary>
 public sealed record LatencySummary(long Count, double MeanUs, double P50Us, double P99Us, double P999Us, double MaxUs);
@@ -28,14 +28,14 @@ public sealed record PipelineTotals(
 /// <summary>
 /// Listens to one <see cref="Meter"/> (the service's <see cref="ReceiverMetrics"/>) and keeps, per instrument and
 /// tag set: totals of counters, the last value of gauges and observable instruments, count and sum of
-/// histograms; plus, per histogram instrument over all tags, a <see cref="LogLinearHistogram"/> for percentiles.
+/// histograms; plus, per histogram instrument over all tags, a <see cref="RecordedValues"/> for percentiles.
 /// Only that Meter instance is listened to, so several services (tests) in one process do not mix.
 /// Recording allocates only for a tag set seen for the first time.
 /// </summary>
 public sealed class MetricsSnapshot : IDisposable
 {
     /// <summary>Bits compared with ground truth (created by the batcher on the same Meter).</summary>
-    public const string TruthBitsInstrument = "receiver.truth.bits";
+    public const string TruthBitsInstrument = ReceiverMetrics.TruthBitsInstrument;
 
     private readonly Meter _meter;
     private readonly MeterListener _listener = new();
@@ -83,7 +83,7 @@ public sealed class MetricsSnapshot : IDisposable
         State(instrument)?.SumsBy(tagKey) ?? new Dictionary<string, long>();
 
     /// <summary>Percentiles and extremes of a histogram instrument over all tags (null when never recorded).</summary>
-    public LogLinearHistogram? Histogram(string instrument) => State(instrument)?.Distribution;
+    public RecordedValues? Histogram(string instrument) => State(instrument)?.Distribution;
 
     /// <summary>Ingest-to-publish latency (receiver.latency) summary.</summary>
     public LatencySummary Latency()
@@ -128,7 +128,7 @@ public sealed class MetricsSnapshot : IDisposable
     {
         private readonly List<Series> _series = [];
 
-        public LogLinearHistogram? Distribution { get; } = kind == Kind.Distribution ? new LogLinearHistogram() : null;
+        public RecordedValues? Distribution { get; } = kind == Kind.Distribution ? new RecordedValues() : null;
 
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
@@ -195,6 +195,36 @@ public sealed class MetricsSnapshot : IDisposable
             foreach (var tag in tags)
                 if (tag.Key == key) return tag.Value;
             return null;
+        }
+    }
+}
+
+/// <summary>Every value a histogram instrument recorded (tests record few), with the statistics the tests read.</summary>
+public sealed class RecordedValues
+{
+    private readonly List<double> _values = [];
+
+    public long Count { get { lock (_values) return _values.Count; } }
+
+    public double Sum { get { lock (_values) return _values.Sum(); } }
+
+    public double Mean { get { lock (_values) return _values.Count == 0 ? double.NaN : _values.Average(); } }
+
+    public double Max { get { lock (_values) return _values.Count == 0 ? double.NaN : _values.Max(); } }
+
+    public void Record(double value)
+    {
+        lock (_values) _values.Add(value);
+    }
+
+    /// <summary>The nearest-rank percentile.</summary>
+    public double Percentile(double q)
+    {
+        lock (_values)
+        {
+            if (_values.Count == 0) return double.NaN;
+            var sorted = _values.Order().ToArray();
+            return sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
         }
     }
 }

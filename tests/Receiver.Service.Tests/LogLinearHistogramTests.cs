@@ -1,4 +1,6 @@
-namespace Receiver.Pipeline.Tests;
+using Receiver.Service.Bench;
+
+namespace Receiver.Service.Tests;
 
 public class LogLinearHistogramTests
 {

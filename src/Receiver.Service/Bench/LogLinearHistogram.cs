@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Receiver.Pipeline;
+namespace Receiver.Service.Bench;
 
 /// <summary>
 /// HDR-style log-linear histogram of non-negative values in fixed memory: values are counted in units of
