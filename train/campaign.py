@@ -139,6 +139,23 @@ def finished(entry):
     return bool(cap and summary and summary["cpu_s"] >= 3600 * cap)
 
 
+def minutes_for(entry, slice_minutes):
+    """A slice, shortened to what is left of the entry's CPU-hour cap (one thread: CPU minutes ~ wall minutes)."""
+    cap = entry.get("max_cpu_hours")
+    summary = checkpoint_summary(entry) if cap else None
+    if not summary:
+        return slice_minutes
+    return max(1.0, min(slice_minutes, (3600 * cap - summary["cpu_s"]) / 60))
+
+
+def latest_validation(entry):
+    rows = curve(entry)
+    if not rows:
+        return ""
+    last = [r for r in rows if r["step"] == rows[-1]["step"]]
+    return ", ".join(f"{r['code']} {r['ebn0_db']:g} dB {r['neg_ln_ber']:.2f}" for r in last)
+
+
 def commit(entry, message, attempts=10):
     """Commits the entry's folder alone (other staged or unstaged work is left as it is); retries while another git
     command holds the index."""
@@ -168,7 +185,7 @@ def cmd_run(plan, options):
             if hours and time.time() - started >= 3600 * hours:
                 break
             os.makedirs(folder(entry), exist_ok=True)
-            command = slice_command(entry, slice_minutes)
+            command = slice_command(entry, minutes_for(entry, slice_minutes))
             print(f"campaign: {entry['name']} slice of {slice_minutes:g} min", flush=True)
             with open(os.path.join(folder(entry), "train.log"), "a") as log:
                 log.write(f"# {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(command[1:])}\n")
@@ -180,7 +197,7 @@ def cmd_run(plan, options):
             summary = checkpoint_summary(entry)
             targets = target_status(entry, curve(entry))
             state = ", ".join(f"{t['code']} {t['ebn0']} dB {c:.2f}/{n:.2f}" for t, c, n, _ in targets
-                              if c is not None and n is not None)
+                              if c is not None and n is not None) or latest_validation(entry)
             print(f"campaign: {entry['name']} at step {summary['step']} | {state}", flush=True)
             if options.get("commit"):
                 commit(entry, f"campaign: {entry['name']} at step {summary['step']} ({state or 'no validation yet'})")
