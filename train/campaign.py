@@ -177,6 +177,7 @@ def cmd_run(plan, options):
     only = set(filter(None, options.get("only", "").split(",")))
     started = time.time()
     while not hours or time.time() - started < 3600 * hours:
+        plan = load_plan(options.get("plan") or os.path.join(ROOT, "train", "config", "campaign.py"))  # edits apply next round
         open_entries = [e for e in plan if (not only or e["name"] in only) and not finished(e)]
         if not open_entries:
             print("campaign: every target met", flush=True)

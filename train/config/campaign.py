@@ -11,14 +11,15 @@
 _open_ended = dict(schedule="constant", ema=0.999, warmup_steps=200, log_every=500, checkpoint_every=1000,
                    val_every=2000, val_frames=4000, max_steps=10_000_000, max_minutes=0, eval_frames=0, threads=1)
 
-# Model size by measured quality per CPU-hour: the same recipe from scratch at two sizes, half a CPU-hour each,
-# compared on their learning curves against CPU time (train/campaign.py status; the result is in train/README.md).
+# Model size by measured quality per CPU-hour: the same recipe from scratch at two sizes, compared on their learning
+# curves against CPU time (half a CPU-hour each, then the larger one on to 2 CPU-hours to see whether and when it
+# overtakes; the result is in train/README.md).
 _study = dict(_open_ended, lr=1e-3, val_every=1000)
 
 entries = [
     dict(name="study-eccfm-polar64-n2-d32", config="train/config/eccfm_polar64.py", max_cpu_hours=0.5,
          overrides=dict(_study, **{"model.n_layers": 2, "model.d_model": 32}), targets=[]),
-    dict(name="study-eccfm-polar64-n4-d64", config="train/config/eccfm_polar64.py", max_cpu_hours=0.5,
+    dict(name="study-eccfm-polar64-n4-d64", config="train/config/eccfm_polar64.py", max_cpu_hours=2.0,
          overrides=dict(_study, **{"model.n_layers": 4, "model.d_model": 64}), targets=[]),
     dict(name="eccfm-polar64", config="train/config/eccfm_polar64.py", init_from="models/eccfm-polar64",
          overrides=dict(_open_ended, lr=5e-4),
