@@ -66,7 +66,7 @@ def target_status(entry, rows):
     """[(target, current validation -ln(BER), needed value, met)] for an entry's targets."""
     result = []
     for target in entry["targets"]:
-        points = [r for r in rows if r["code"] == target["code"] and r["ebn0_db"] == target["ebn0"]]
+        points = target_points(rows, target)
         current = points[-1]["neg_ln_ber"] if points else None
         if target["kind"] == "gain":
             needed = points[0]["neg_ln_ber"] + target["margin"] if points else None
@@ -76,6 +76,35 @@ def target_status(entry, rows):
         met = current is not None and needed is not None and current >= needed
         result.append((target, current, needed, met))
     return result
+
+
+def extrapolate(points, needed):
+    """A learning curve's verdict on a target: fits -ln(BER) = a + b ln(steps) to the later half of the validation
+    points (at least three; the steep start of a curve would flatter the fit) and returns the slope b (gain per
+    e-fold of steps), the total steps where the fit reaches `needed` and the CPU-hours still to spend at the recent
+    rate. Steps are None where the fit is flat (b < 0.02: a hundred times the steps would gain under 0.1)."""
+    import math
+    if needed is None or len(points) < 3:
+        return None
+    fit = points[-max(3, (len(points) + 1) // 2):]
+    xs = [math.log(max(1, p["total_steps"])) for p in fit]
+    ys = [p["neg_ln_ber"] for p in fit]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    if sxx == 0:
+        return None
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+    a = my - b * mx
+    if b < 0.02:
+        return {"slope": b, "steps": None, "cpu_hours": None}
+    steps = math.exp(min(50.0, (needed - a) / b))
+    cpu_per_step = (fit[-1]["cpu_s"] - fit[0]["cpu_s"]) / max(1, fit[-1]["total_steps"] - fit[0]["total_steps"])
+    more = max(0.0, steps - fit[-1]["total_steps"]) * cpu_per_step / 3600
+    return {"slope": b, "steps": int(steps), "cpu_hours": more}
+
+
+def target_points(rows, target):
+    return [r for r in rows if r["code"] == target["code"] and r["ebn0_db"] == target["ebn0"]]
 
 
 def checkpoint_summary(entry):
@@ -97,7 +126,9 @@ def cmd_status(plan, options):
         targets = target_status(entry, rows)
         report.append({"name": entry["name"], "checkpoint": summary, "targets": [
             {"code": t["code"], "ebn0_db": t["ebn0"], "kind": t["kind"], "margin": t["margin"],
-             "validation": current, "needed": needed, "met": met} for t, current, needed, met in targets]})
+             "validation": current, "needed": needed, "met": met,
+             "extrapolated": None if met else extrapolate(target_points(rows, t), needed)}
+            for t, current, needed, met in targets]})
     if options.get("json"):
         print(json.dumps(report, indent=2))
         return report
@@ -110,8 +141,32 @@ def cmd_status(plan, options):
             current = "-" if t["validation"] is None else f"{t['validation']:.2f}"
             needed = "-" if t["needed"] is None else f"{t['needed']:.2f}"
             print(f"  {t['code']} {t['ebn0_db']} dB: validation -ln(BER) {current}, target {needed} "
-                  f"({t['kind']} {t['margin']:+g}) {'met' if t['met'] else 'open'}")
+                  f"({t['kind']} {t['margin']:+g}) {'met' if t['met'] else 'open'}{verdict(t['extrapolated'])}")
     return report
+
+
+def verdict(extrapolated):
+    if not extrapolated:
+        return ""
+    if extrapolated["steps"] is None:
+        return f"; flat at {extrapolated['slope']:+.3f} per e-fold of steps: not reached by more steps at this size"
+    return (f"; fit {extrapolated['slope']:+.3f} per e-fold of steps reaches it near step {extrapolated['steps']:,}, "
+            f"{extrapolated['cpu_hours']:.1f} more CPU-h")
+
+
+def beyond_horizon(entry):
+    """True when an entry has a horizon (max_extrapolated_cpu_hours) and its curve says no open target is reached
+    within it: the campaign then spends its CPU on entries that convert it into targets."""
+    horizon = entry.get("max_extrapolated_cpu_hours")
+    if not horizon:
+        return False
+    rows = curve(entry)
+    open_targets = [(target, needed) for target, _, needed, met in target_status(entry, rows) if not met]
+    for target, needed in open_targets:
+        guess = extrapolate(target_points(rows, target), needed)
+        if guess is None or (guess["cpu_hours"] is not None and guess["cpu_hours"] <= horizon):
+            return False
+    return bool(open_targets)
 
 
 def slice_command(entry, slice_minutes):
@@ -181,6 +236,13 @@ def cmd_run(plan, options):
         open_entries = [e for e in plan if (not only or e["name"] in only) and not finished(e)]
         if not open_entries:
             print("campaign: every target met", flush=True)
+            return
+        paused = [e["name"] for e in open_entries if beyond_horizon(e)]
+        open_entries = [e for e in open_entries if e["name"] not in paused]
+        if paused:
+            print(f"campaign: paused (curve says targets lie beyond the horizon): {', '.join(paused)}", flush=True)
+        if not open_entries:
+            print("campaign: every open entry is beyond its horizon; see `campaign.py status`", flush=True)
             return
         for entry in open_entries:
             if hours and time.time() - started >= 3600 * hours:

@@ -67,6 +67,27 @@ def test_targets_from_bp50_rows_and_from_the_starting_point():
         assert abs(gain_needed - 4.4) < 1e-9 and gain_met
 
 
+def test_learning_curve_extrapolation_and_the_horizon():
+    import math
+    rising = [{"total_steps": s, "cpu_s": 0.5 * s, "neg_ln_ber": 1.0 + 0.25 * math.log(s)} for s in (1000, 2000, 4000, 8000)]
+    guess = campaign.extrapolate(rising, needed=1.0 + 0.25 * math.log(64000))
+    assert abs(guess["slope"] - 0.25) < 1e-9 and abs(guess["steps"] - 64000) <= 1
+    assert abs(guess["cpu_hours"] - (64000 - 8000) * 0.5 / 3600) < 1e-3
+    flat = [dict(r, neg_ln_ber=4.0 + 0.001 * i) for i, r in enumerate(rising)]
+    assert campaign.extrapolate(flat, needed=5.0)["steps"] is None
+    assert campaign.extrapolate(rising[:2], needed=5.0) is None  # too few points to judge
+    with tempfile.TemporaryDirectory() as folder:
+        entry = {"name": os.path.relpath(folder, os.path.join(campaign.ROOT, "campaign")), "max_extrapolated_cpu_hours": 10,
+                 "targets": [{"code": "C", "ebn0": 4, "kind": "gain", "margin": 1.0}]}
+        def write(rows):
+            with open(f"{folder}/curve.jsonl", "w") as f:
+                f.writelines(json.dumps(dict(r, code="C", ebn0_db=4)) + "\n" for r in rows)
+        write(flat)
+        assert campaign.beyond_horizon(entry)
+        write(rising)  # +1.0 over the first point: near step 54,000, 6.4 more CPU-hours
+        assert not campaign.beyond_horizon(entry)
+
+
 def test_gpu_recipe_runs_on_cpu_with_a_tiny_budget():
     with tempfile.TemporaryDirectory() as folder:
         plan = os.path.join(folder, "plan.py")
