@@ -2,7 +2,7 @@
 
   /usr/bin/python3 train/campaign.py run [--hours=H] [--slice_minutes=30] [--only=a,b] [--commit] [--plan=FILE]
   /usr/bin/python3 train/campaign.py status [--json]
-  /usr/bin/python3 train/campaign.py export NAME [--models_dir=models]
+  /usr/bin/python3 train/campaign.py export NAME [--as=MODEL_NAME] [--models_dir=models]
   /usr/bin/python3 train/campaign.py gpu [--device=cuda] [--minutes=9] [--models_dir=models] [--set="k=v;k=v"] [--no_eval]
 
 The plan (train/config/campaign.py) lists train.py runs. Each lives in campaign/<name>/: ckpt.pt (weights, EMA,
@@ -184,6 +184,20 @@ def slice_command(entry, slice_minutes):
     return command
 
 
+def seed_from_predecessor(entry):
+    """An entry that `continues` an earlier one (a study whose size won) starts from a copy of that entry's checkpoint
+    and learning curve, so its budget and curve carry on unbroken; the earlier folder stays as it was."""
+    source = entry.get("continues")
+    if not source or os.path.exists(os.path.join(folder(entry), "ckpt.pt")):
+        return
+    os.makedirs(folder(entry), exist_ok=True)
+    for name in ("ckpt.pt", "curve.jsonl"):
+        shutil.copyfile(os.path.join(ROOT, "campaign", source, name), os.path.join(folder(entry), name))
+    with open(os.path.join(folder(entry), "train.log"), "a") as log:
+        log.write(f"# {time.strftime('%Y-%m-%d %H:%M:%S')} continues campaign/{source} (checkpoint and curve copied)\n")
+    print(f"campaign: {entry['name']} continues {source}", flush=True)
+
+
 def finished(entry):
     """An entry is done when every target is met, or when it has used its CPU-hour cap (studies)."""
     targets = target_status(entry, curve(entry))
@@ -233,6 +247,9 @@ def cmd_run(plan, options):
     started = time.time()
     while not hours or time.time() - started < 3600 * hours:
         plan = load_plan(options.get("plan") or os.path.join(ROOT, "train", "config", "campaign.py"))  # edits apply next round
+        for entry in plan:
+            if not only or entry["name"] in only:
+                seed_from_predecessor(entry)
         open_entries = [e for e in plan if (not only or e["name"] in only) and not finished(e)]
         if not open_entries:
             print("campaign: every target met", flush=True)
@@ -317,7 +334,7 @@ def cmd_export(plan, name, options):
         raise SystemExit(f"no campaign entry '{name}': known are {', '.join(e['name'] for e in plan)}")
     sys.path.insert(0, os.path.join(ROOT, "train"))
     from export import export
-    return export(os.path.join(folder(entry), "ckpt.pt"), name=name,
+    return export(os.path.join(folder(entry), "ckpt.pt"), name=options.get("as") or name,
                   models_dir=options.get("models_dir", os.path.join(ROOT, "models")))
 
 
@@ -341,7 +358,7 @@ def main(argv):
         cmd_status(plan, options)
     else:
         if len(positional) != 2:
-            raise SystemExit("usage: campaign.py export NAME [--models_dir=models]")
+            raise SystemExit("usage: campaign.py export NAME [--as=MODEL_NAME] [--models_dir=models]")
         cmd_export(plan, positional[1], options)
 
 
