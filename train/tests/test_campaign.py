@@ -88,6 +88,22 @@ def test_learning_curve_extrapolation_and_the_horizon():
         assert not campaign.beyond_horizon(entry)
 
 
+def test_an_entry_continues_an_earlier_one_from_a_copy_of_its_checkpoint():
+    with tempfile.TemporaryDirectory() as source, tempfile.TemporaryDirectory() as target:
+        for name, text in (("ckpt.pt", "weights"), ("curve.jsonl", '{"total_steps": 8000}\n')):
+            with open(os.path.join(source, name), "w") as f:
+                f.write(text)
+        relative = lambda path: os.path.relpath(path, os.path.join(campaign.ROOT, "campaign"))
+        entry = {"name": relative(target), "continues": relative(source), "targets": []}
+        campaign.seed_from_predecessor(entry)
+        assert open(os.path.join(target, "ckpt.pt")).read() == "weights"
+        assert campaign.curve(entry) == [{"total_steps": 8000}]
+        with open(os.path.join(target, "ckpt.pt"), "w") as f:
+            f.write("trained on")
+        campaign.seed_from_predecessor(entry)  # once it has its own checkpoint, the entry keeps it
+        assert open(os.path.join(target, "ckpt.pt")).read() == "trained on"
+
+
 def test_gpu_recipe_runs_on_cpu_with_a_tiny_budget():
     with tempfile.TemporaryDirectory() as folder:
         plan = os.path.join(folder, "plan.py")
