@@ -1,4 +1,5 @@
 using Receiver.Codes;
+using Receiver.Decoders.Osd;
 
 namespace Receiver.Decoders;
 
@@ -22,6 +23,10 @@ public static class DecoderFactory
             : new LayeredMinSumDecoder(code, options)),
         ("bm", "Berlekamp-Massey (BCH codes)", BerlekampMasseyDecoder.Create),
         ("hard", "hard decision of the channel LLRs with a syndrome check", (code, options) => new HardDecisionDecoder(code, options)),
+        ("osd0", "ordered-statistics decoding, order 0 (re-encoded most reliable basis)", OsdOfOrder(0)),
+        ("osd1", "ordered-statistics decoding, order 1", OsdOfOrder(1)),
+        ("osd2", "ordered-statistics decoding, order 2", OsdOfOrder(2)),
+        ("osd3", "ordered-statistics decoding, order 3 (slow beyond K of a few dozen)", OsdOfOrder(3)),
         ("ecct", "error correction code transformer (needs --model)", Neural("ecct")),
         ("fecct", "foundation ECCT, one backbone for many codes (needs --model)", Neural("fecct")),
         ("eccfm", "ECC flow matching, one-step CrossMPT (needs --model)", Neural("eccfm")),
@@ -93,6 +98,9 @@ public static class DecoderFactory
         }
         throw new ArgumentException($"unknown decoder '{name}': known decoders are {string.Join(", ", Names)}", nameof(name));
     }
+
+    private static Func<IBlockCode, DecoderOptions, IBatchDecoder> OsdOfOrder(int order) =>
+        (code, options) => new OsdDecoder(code, options, order);
 
     private static Func<IBlockCode, DecoderOptions, IBatchDecoder> Neural(string architecture) =>
         (code, options) => NeuralProvider.Value.Create(architecture, code, options);
