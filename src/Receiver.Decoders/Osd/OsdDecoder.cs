@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Receiver.Codes;
 
 namespace Receiver.Decoders.Osd;
@@ -25,6 +26,9 @@ public sealed class OsdDecoder : BatchDecoder<OsdDecoder.Workspace>, ISoftInputD
     /// <summary>Highest order offered: order 3 visits about K^3/6 patterns, already slow beyond K of a few dozen.</summary>
     public const int MaxOrder = 3;
 
+    // The bound costs up to a second on a long code: computed once per H, shared by every order and instance.
+    private static readonly ConditionalWeakTable<ParityCheckMatrix, StrongBox<int>> DistanceBounds = new();
+
     private readonly ulong[] _generator; // K rows of Words words: a basis of the graph code, column c at bit c
     private readonly int _dimension;
     private readonly int _length;
@@ -43,7 +47,7 @@ public sealed class OsdDecoder : BatchDecoder<OsdDecoder.Workspace>, ISoftInputD
         _words = generator.WordsPerRow;
         _generator = new ulong[_dimension * _words];
         for (var r = 0; r < _dimension; r++) generator.Row(r).CopyTo(_generator.AsSpan(r * _words, _words));
-        MinimumDistanceBound = MinimumDistance.LowerBound(code.H);
+        MinimumDistanceBound = DistanceBounds.GetValue(code.H, h => new StrongBox<int>(MinimumDistance.LowerBound(h))).Value!;
     }
 
     public override string Name => $"osd{Order}";
