@@ -1,4 +1,6 @@
 using Receiver.Codes;
+using Receiver.Decoders.Osd;
+using Receiver.Decoders.Polar;
 
 namespace Receiver.Decoders;
 
@@ -22,6 +24,11 @@ public static class DecoderFactory
             : new LayeredMinSumDecoder(code, options)),
         ("bm", "Berlekamp-Massey (BCH codes)", BerlekampMasseyDecoder.Create),
         ("hard", "hard decision of the channel LLRs with a syndrome check", (code, options) => new HardDecisionDecoder(code, options)),
+        ("osd0", "ordered-statistics decoding, order 0 (re-encoded most reliable basis)", OsdOfOrder(0)),
+        ("osd1", "ordered-statistics decoding, order 1", OsdOfOrder(1)),
+        ("osd2", "ordered-statistics decoding, order 2", OsdOfOrder(2)),
+        ("osd3", "ordered-statistics decoding, order 3 (slow beyond K of a few dozen)", OsdOfOrder(3)),
+        ("sc", "successive cancellation (polar codes; the frozen set is read from H)", (code, options) => new SclDecoder(code, options, 1)),
         ("ecct", "error correction code transformer (needs --model)", Neural("ecct")),
         ("fecct", "foundation ECCT, one backbone for many codes (needs --model)", Neural("fecct")),
         ("eccfm", "ECC flow matching, one-step CrossMPT (needs --model)", Neural("eccfm")),
@@ -30,11 +37,28 @@ public static class DecoderFactory
         ("ddecc", "denoising diffusion decoder, iterative (needs --model)", Neural("ddecc")),
     ];
 
-    /// <summary>Known decoder names, in the order help texts list them.</summary>
-    public static IReadOnlyList<string> Names { get; } = Decoders.Select(d => d.Name).ToArray();
+    /// <summary>The SCL family: "scl" followed by the list size, 1..<see cref="SclDecoder.MaxListSize"/> ("scl8").</summary>
+    private const string SclPrefix = "scl";
+    private const string SclFamily = "scl<L>";
+
+    /// <summary>Known decoder names, in the order help texts list them; the SCL family shows as "scl&lt;L&gt;".</summary>
+    public static IReadOnlyList<string> Names { get; } = Decoders.Select(d => d.Name).Append(SclFamily).ToArray();
 
     /// <summary>One-line description of each known decoder.</summary>
-    public static IReadOnlyDictionary<string, string> Descriptions { get; } = Decoders.ToDictionary(d => d.Name, d => d.Description);
+    public static IReadOnlyDictionary<string, string> Descriptions { get; } = Decoders.ToDictionary(d => d.Name, d => d.Description)
+        .Append(new(SclFamily, $"successive cancellation list decoding with list size L = 1..{SclDecoder.MaxListSize} (polar codes), e.g. scl8"))
+        .ToDictionary();
+
+    /// <summary>The list size of an SCL name ("scl8" gives 8), or 0 for any other name.</summary>
+    public static int SclListSize(string? name)
+    {
+        var trimmed = name?.Trim() ?? "";
+        return trimmed.Length > SclPrefix.Length && trimmed.StartsWith(SclPrefix, StringComparison.OrdinalIgnoreCase)
+            && int.TryParse(trimmed.AsSpan(SclPrefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size)
+            && size is >= 1 and <= SclDecoder.MaxListSize
+            ? size
+            : 0;
+    }
 
     /// <summary>True when <paramref name="name"/> is a neural decoder, or a hybrid with a neural stage: it needs <see cref="DecoderOptions.Model"/>.</summary>
     public static bool NeedsModel(string name) => NeuralStage(name) is not null;
@@ -66,7 +90,7 @@ public static class DecoderFactory
 
     private static bool IsHardDecision(string name) => name.Equals("bm", StringComparison.OrdinalIgnoreCase) || name.Equals("hard", StringComparison.OrdinalIgnoreCase);
 
-    private static bool IsSingle(string name) => Decoders.Any(d => d.Name.Equals(name?.Trim(), StringComparison.OrdinalIgnoreCase));
+    private static bool IsSingle(string name) => Decoders.Any(d => d.Name.Equals(name?.Trim(), StringComparison.OrdinalIgnoreCase)) || SclListSize(name) > 0;
 
     /// <summary>Creates the named decoder, or the <see cref="HybridDecoder"/> of a '+' name; an unknown name throws <see cref="ArgumentException"/> listing the known ones.</summary>
     public static IBatchDecoder Create(string name, IBlockCode code, DecoderOptions options)
@@ -81,18 +105,29 @@ public static class DecoderFactory
             return new HybridDecoder(pre is null ? null : Create(pre, code, stageOptions), Create(main, code, options), post is null ? null : Create(post, code, stageOptions));
         }
         var trimmed = name?.Trim() ?? "";
+        if (SclListSize(trimmed) is > 0 and var listSize)
+        {
+            RefuseCuda(trimmed, options);
+            return new SclDecoder(code, options, listSize);
+        }
         foreach (var decoder in Decoders)
         {
             if (!decoder.Name.Equals(trimmed, StringComparison.OrdinalIgnoreCase)) continue;
-            if (options.Device.IsCuda && !NeuralArchitectures.Contains(decoder.Name))
-            {
-                CudaDevices.Require(options.Device);
-                throw new ArgumentException($"decoder {decoder.Name} runs on the CPU only: device {options.Device} is for neural decoders; use device cpu");
-            }
+            if (!NeuralArchitectures.Contains(decoder.Name)) RefuseCuda(decoder.Name, options);
             return decoder.Create(code, options);
         }
         throw new ArgumentException($"unknown decoder '{name}': known decoders are {string.Join(", ", Names)}", nameof(name));
     }
+
+    private static void RefuseCuda(string decoder, DecoderOptions options)
+    {
+        if (!options.Device.IsCuda) return;
+        CudaDevices.Require(options.Device);
+        throw new ArgumentException($"decoder {decoder} runs on the CPU only: device {options.Device} is for neural decoders; use device cpu");
+    }
+
+    private static Func<IBlockCode, DecoderOptions, IBatchDecoder> OsdOfOrder(int order) =>
+        (code, options) => new OsdDecoder(code, options, order);
 
     private static Func<IBlockCode, DecoderOptions, IBatchDecoder> Neural(string architecture) =>
         (code, options) => NeuralProvider.Value.Create(architecture, code, options);

@@ -11,8 +11,10 @@ namespace Receiver.Decoders;
 /// <item>The pre-decoder runs on the channel LLRs; a frame it turns into a codeword is done.</item>
 /// <item>The main decoder runs on the channel LLRs of the other frames; a frame whose output is a codeword is done.</item>
 /// <item>The post-decoder runs on the main decoder's hard output (as LLRs of magnitude 1) of the frames still failing:
-/// a neural decoder often leaves fewer errors than it received, within the post-decoder's radius. Its output replaces
-/// the main output only when it is a codeword; otherwise the frame keeps the main output and status (failure declared).</item>
+/// a neural decoder often leaves fewer errors than it received, within the post-decoder's radius. A soft-input
+/// post-decoder (<see cref="ISoftInputDecoder"/>: OSD, SCL) reads those frames' channel LLRs instead ("bp+osd2",
+/// "eccfm+osd2"). Its output replaces the main output only when it is a codeword; otherwise the frame keeps the main
+/// output and status (failure declared).</item>
 /// </list>
 /// Status and bits of each frame are those of the stage whose output it keeps.
 /// </summary>
@@ -27,7 +29,7 @@ public sealed class HybridDecoder : IBatchDecoder, IDisposable
         foreach (var stage in new[] { pre, post })
             if (stage is not null && (stage.InputLength != main.InputLength || stage.OutputLength != main.OutputLength))
                 throw new ArgumentException($"hybrid stage {stage.Name} decodes {stage.Code.Name}, not {main.Code.Name}");
-        if (post is not null && main.InputLength != main.OutputLength)
+        if (post is not null and not ISoftInputDecoder && main.InputLength != main.OutputLength)
             throw new ArgumentException($"{main.Code.Name}: a post-decoder reads the main decoder's graph word as its input, which needs N = graph length ({main.InputLength} != {main.OutputLength})", nameof(post));
         Pre = pre;
         Main = main;
@@ -75,8 +77,13 @@ public sealed class HybridDecoder : IBatchDecoder, IDisposable
             if (Post is null || count == 0) return;
             for (var j = 0; j < count; j++)
             {
-                var frameBits = bits.Slice(pending[j] * OutputLength, OutputLength);
                 var frameLlrs = stageLlrs.AsSpan(j * InputLength, InputLength);
+                if (Post is ISoftInputDecoder)
+                {
+                    llrs.Slice(pending[j] * InputLength, InputLength).CopyTo(frameLlrs);
+                    continue;
+                }
+                var frameBits = bits.Slice(pending[j] * OutputLength, OutputLength);
                 for (var i = 0; i < frameBits.Length; i++) frameLlrs[i] = frameBits[i] == 0 ? 1f : -1f;
             }
             RunStage(Post, count, stageLlrs, stageBits, stageStatus, pending, bits, status, keepAll: false);

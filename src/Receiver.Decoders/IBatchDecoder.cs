@@ -43,3 +43,9 @@ public readonly record struct DecodeStatus(DecodeOutcome Outcome, int Iterations
 {
     public bool IsCodeword => Outcome == DecodeOutcome.Converged;
 }
+
+/// <summary>
+/// A decoder that needs the reliability of every bit, not just its sign (OSD, SCL): as the post-stage of a
+/// <see cref="HybridDecoder"/> it reads the frame's channel LLRs instead of the main decoder's hard output.
+/// </summary>
+public interface ISoftInputDecoder : IBatchDecoder;
