@@ -73,10 +73,29 @@ public sealed class Nr5gLdpcCode : IBlockCode
             throw new ArgumentException($"nr:{k},{n}: n must be larger than k (rate below 1).");
 
         var rate = (double)k / n;
-        var baseGraph = Nr5gBaseGraph.Get(SelectBaseGraph(k, rate));
-        if (baseGraph.Number == 2 && k > MaxBaseGraph2InfoBits)
+        var baseGraphNumber = SelectBaseGraph(k, rate);
+        if (baseGraphNumber == 2 && k > MaxBaseGraph2InfoBits)
             throw new ArgumentException(
                 $"nr:{k},{n}: rate {rate:0.###} <= 1/4 selects base graph 2, which carries at most {MaxBaseGraph2InfoBits} info bits.");
+        return Create(k, n, baseGraphNumber);
+    }
+
+    /// <summary>
+    /// 5G NR LDPC code block of k bits (K' of TS 38.212 5.2.2, CRC included) on the given base graph, with the
+    /// first n bits of the filler-free circular buffer (5.4.2.1) as its input; Z the smallest lifting size with
+    /// K_b Z &gt;= k. The transport-block chain picks the base graph itself (7.2.2).
+    /// </summary>
+    /// <exception cref="ArgumentException">k outside what the base graph carries, n &lt;= k, or n beyond the mother code.</exception>
+    public static Nr5gLdpcCode Create(int k, int n, int baseGraphNumber)
+    {
+        if (baseGraphNumber is not (1 or 2))
+            throw new ArgumentException($"nr:{k},{n}: base graph must be 1 or 2, got {baseGraphNumber}.");
+        var maxK = baseGraphNumber == 1 ? MaxInfoBits : MaxBaseGraph2InfoBits;
+        if (k <= 0 || k > maxK)
+            throw new ArgumentException($"nr:{k},{n}: base graph {baseGraphNumber} carries 1..{maxK} bits per code block, got {k}.");
+        if (n <= k)
+            throw new ArgumentException($"nr:{k},{n}: n must be larger than k (rate below 1).");
+        var baseGraph = Nr5gBaseGraph.Get(baseGraphNumber);
 
         var (z, setIndex) = SelectLifting(k, baseGraph);
         var filler = baseGraph.InfoColumns * z - k;
@@ -91,6 +110,12 @@ public sealed class Nr5gLdpcCode : IBlockCode
     /// <summary>TS 38.212 7.2.2 (as Sionna): BG2 for short blocks or low rates, BG1 otherwise.</summary>
     private static int SelectBaseGraph(int k, double rate) =>
         k <= 292 || (k <= 3824 && rate <= 0.67) || rate <= 0.25 ? 2 : 1;
+
+    /// <summary>
+    /// TS 38.212 5.2.2: lifting size Z_c for a code block of k = K' bits on the base graph, the smallest Z with
+    /// K_b Z &gt;= K' (K_b = 22 for BG1; for BG2 10/9/8/6 by the block size, which equals B whenever BG2 is segmented).
+    /// </summary>
+    public static int LiftingSize(int k, int baseGraph) => SelectLifting(k, Nr5gBaseGraph.Get(baseGraph)).Z;
 
     /// <summary>TS 38.212 5.3.2: smallest Z over all lifting sets with k_b Z &gt;= k (each Z lies in exactly one set).</summary>
     private static (int Z, int SetIndex) SelectLifting(int k, Nr5gBaseGraph baseGraph)

@@ -1,0 +1,91 @@
+namespace Receiver.Codes.Nr5g.Chain;
+
+/// <summary>
+/// Cyclic redundancy checks of TS 38.212 5.1: zero initial state, no reflection, no final XOR. For bits
+/// a_0..a_{A-1} (a_0 the highest-order coefficient) the parity bits p_0..p_{L-1} make
+/// a_0 D^{A+L-1} + ... + a_{A-1} D^L + p_0 D^{L-1} + ... + p_{L-1} divisible by g(D), so p_0 is the
+/// remainder's D^{L-1} coefficient. Bits are 0/1 bytes. Stateless after construction: thread-safe.
+/// </summary>
+/// <remarks>Hand-written: System.IO.Hashing's CRCs are 32/64-bit over whole bytes, these are 6-24 bits over bit strings.</remarks>
+public sealed class NrCrc
+{
+    /// <summary>gCRC24A(D) = D^24 + D^23 + D^18 + D^17 + D^14 + D^11 + D^10 + D^7 + D^6 + D^5 + D^4 + D^3 + D + 1 (transport blocks above 3824 bits).</summary>
+    public static readonly NrCrc Crc24A = new("CRC24A", 24, 0x864CFB);
+
+    /// <summary>gCRC24B(D) = D^24 + D^23 + D^6 + D^5 + D + 1 (code blocks of a segmented transport block).</summary>
+    public static readonly NrCrc Crc24B = new("CRC24B", 24, 0x800063);
+
+    /// <summary>gCRC24C(D) = D^24 + D^23 + D^21 + D^20 + D^17 + D^15 + D^13 + D^12 + D^8 + D^4 + D^2 + D + 1 (polar, listed for completeness).</summary>
+    public static readonly NrCrc Crc24C = new("CRC24C", 24, 0xB2B117);
+
+    /// <summary>gCRC16(D) = D^16 + D^12 + D^5 + 1 (transport blocks of at most 3824 bits).</summary>
+    public static readonly NrCrc Crc16 = new("CRC16", 16, 0x1021);
+
+    /// <summary>gCRC11(D) = D^11 + D^10 + D^9 + D^5 + 1.</summary>
+    public static readonly NrCrc Crc11 = new("CRC11", 11, 0x621);
+
+    /// <summary>gCRC6(D) = D^6 + D^5 + 1.</summary>
+    public static readonly NrCrc Crc6 = new("CRC6", 6, 0x21);
+
+    private readonly uint _polynomial;
+    private readonly uint _mask;
+    private readonly uint[]? _byteTable;
+
+    private NrCrc(string name, int length, uint polynomial)
+    {
+        Name = name;
+        Length = length;
+        _polynomial = polynomial;
+        _mask = (1u << length) - 1;
+        if (length < 8) return;
+        _byteTable = new uint[256];
+        for (var value = 0u; value < 256; value++)
+        {
+            var register = value << (length - 8);
+            for (var bit = 0; bit < 8; bit++)
+                register = (register & (1u << (length - 1))) != 0 ? ((register << 1) ^ polynomial) & _mask : (register << 1) & _mask;
+            _byteTable[value] = register;
+        }
+    }
+
+    public string Name { get; }
+
+    /// <summary>Parity bits L.</summary>
+    public int Length { get; }
+
+    /// <summary>Remainder of a(D) D^L mod g(D); bit L-1 is p_0. Zero over a block with its own parity appended means it checks.</summary>
+    public uint Remainder(ReadOnlySpan<byte> bits)
+    {
+        var register = 0u;
+        var i = 0;
+        if (_byteTable is { } table)
+        {
+            var shift = Length - 8;
+            for (; i + 8 <= bits.Length; i += 8)
+            {
+                var packed = (uint)((bits[i] & 1) << 7 | (bits[i + 1] & 1) << 6 | (bits[i + 2] & 1) << 5 | (bits[i + 3] & 1) << 4 |
+                                    (bits[i + 4] & 1) << 3 | (bits[i + 5] & 1) << 2 | (bits[i + 6] & 1) << 1 | (bits[i + 7] & 1));
+                register = ((register << 8) & _mask) ^ table[((register >> shift) ^ packed) & 0xFF];
+            }
+        }
+        var top = 1u << (Length - 1);
+        for (; i < bits.Length; i++)
+        {
+            var feedback = ((register & top) != 0) ^ ((bits[i] & 1) != 0);
+            register = (register << 1) & _mask;
+            if (feedback) register ^= _polynomial;
+        }
+        return register;
+    }
+
+    /// <summary>Writes the L parity bits p_0..p_{L-1} of <paramref name="bits"/> into <paramref name="parity"/>.</summary>
+    public void Attach(ReadOnlySpan<byte> bits, Span<byte> parity)
+    {
+        if (parity.Length < Length) throw new ArgumentException($"{Name}: need {Length} parity slots, got {parity.Length}", nameof(parity));
+        var remainder = Remainder(bits);
+        for (var j = 0; j < Length; j++) parity[j] = (byte)((remainder >> (Length - 1 - j)) & 1);
+    }
+
+    /// <summary>True when bits ending in their L parity bits check.</summary>
+    public bool Check(ReadOnlySpan<byte> bitsWithParity) => bitsWithParity.Length >= Length && Remainder(bitsWithParity) == 0;
+}
