@@ -15,7 +15,7 @@ internal static class BerPlot
     public const string BackendVariable = "RECEIVER_PLOT_BACKEND";
 
     /// <summary>Writes the PNG and says how it was drawn (ScottPlot, or matplotlib when SkiaSharp's native library cannot load).</summary>
-    public static string Write(string path, IBlockCode code, EvalSettings settings, IReadOnlyList<PointResult> results)
+    public static string Write(string path, CodeTitle code, EvalSettings settings, IReadOnlyList<PointResult> results)
     {
         var title = string.Create(CultureInfo.InvariantCulture,
             $"{code.Name} (n={code.N}, k={code.K}), {settings.Modulation}/{(settings.Fading == Codes.Channel.Fading.None ? "AWGN" : "Rayleigh")}, " +

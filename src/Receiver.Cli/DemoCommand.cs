@@ -32,7 +32,7 @@ internal static class DemoCommand
         var format = new Option<string>("--format") { HelpName = "framed|gr-float", Description = "What the source sends", DefaultValueFactory = _ => defaults.Format };
         var modulation = new Option<Modulation>("--modulation") { Description = "Bpsk or Qpsk", DefaultValueFactory = _ => defaults.Modulation };
         var batch = new Option<int>("--batch") { HelpName = "FRAMES", Description = "Most frames per decoder batch", DefaultValueFactory = _ => defaults.MaxBatch };
-        var workers = new Option<int>("--workers") { HelpName = "W", Description = "Decoding workers (0 or 1: one, ordered output)", DefaultValueFactory = _ => defaults.Workers };
+        var workers = new Option<int>("--workers") { HelpName = "W", Description = "Decoding workers per code (0 or 1: one; more keep the output order)", DefaultValueFactory = _ => defaults.Workers };
         var seed = new Option<ulong>("--seed") { HelpName = "S", Description = "Seed of the source's bits and noise", DefaultValueFactory = _ => defaults.Seed };
 
         var command = new Command("demo", "Simulated source (random codewords, AWGN) -> service -> subscriber over ZMQ loopback, with BER/FER, throughput and latency; by default ECCFM with the bundled model on POLAR(64,32)")

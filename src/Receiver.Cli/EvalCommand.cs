@@ -28,7 +28,13 @@ internal sealed record EvalSettings(
     string? PlotPath,
     string? Model = null,
     string Device = "cpu",
-    string Runtime = "auto");
+    string Runtime = "auto",
+    Shard Shard = default,
+    string? OutPath = null)
+{
+    /// <summary>The shard this run measures (the whole point when not sharded).</summary>
+    public Shard Shard { get; init; } = Shard.Count == 0 ? Shard.Whole : Shard;
+}
 
 /// <summary><c>receiver eval</c>: Monte-Carlo BER/FER of one or more decoders over a list of Eb/N0 points.</summary>
 internal static class EvalCommand
@@ -54,19 +60,25 @@ internal static class EvalCommand
         var device = new Option<string>("--device") { HelpName = "cpu|cuda[:N]", Description = "Where the decoders run: cpu, or a CUDA device for neural decoders (no such device is an error; classical decoders run on the CPU only)", DefaultValueFactory = _ => "cpu" };
         var runtime = new Option<string>("--runtime") { HelpName = "auto|onnxruntime|torchsharp", Description = "Runtime of the neural decoders: auto (ONNX Runtime where the model ships an .onnx file, else TorchSharp), onnxruntime or torchsharp", DefaultValueFactory = _ => "auto" };
         var plot = new Option<string?>("--plot") { HelpName = "FILE.png", Description = "Write BER and FER vs Eb/N0 to this PNG file" };
+        var shard = new Option<string?>("--shard") { HelpName = "I/N", Description = "Run only part I of N (I from 0) of every point's --max-frames frames: a contiguous frame range, disjoint from the other parts; needs --min-frame-errors 0 (its default here); add the parts with 'eval merge'" };
+        var output = new Option<string?>("--out") { HelpName = "FILE.jsonl", Description = "Also write the --json lines (one per point) to this file" };
 
         var command = new Command("eval", "Monte-Carlo BER/FER of decoders over Eb/N0 points")
         {
-            code, decoder, iterations, ebN0, minFrameErrors, maxFrames, seed, json, allZero, alpha, offset, threads, batch, modulation, fading, plot, model, device, runtime,
+            code, decoder, iterations, ebN0, minFrameErrors, maxFrames, seed, json, allZero, alpha, offset, threads, batch, modulation, fading, plot, model, device, runtime, shard, output,
         };
+        command.Subcommands.Add(EvalMergeCommand.Build(terminal));
         command.SetAction((parsed, cancellationToken) =>
         {
+            var shardPart = ParseShard(parsed.GetValue(shard));
+            // A shard stops on its frame range alone: an error stop would make the shards' union depend on the split.
+            var errorStop = !shardPart.IsWhole && parsed.GetResult(minFrameErrors) is not { Implicit: false } ? 0 : parsed.GetValue(minFrameErrors);
             var settings = Validate(new EvalSettings(
                 parsed.GetValue(code)!,
                 ParseDecoders(parsed.GetValue(decoder)!),
                 parsed.GetValue(iterations),
                 ParseEbN0(parsed.GetValue(ebN0)!),
-                new StopRule(parsed.GetValue(minFrameErrors), parsed.GetValue(maxFrames)),
+                new StopRule(errorStop, parsed.GetValue(maxFrames)),
                 parsed.GetValue(seed),
                 parsed.GetValue(json),
                 parsed.GetValue(allZero),
@@ -79,10 +91,25 @@ internal static class EvalCommand
                 parsed.GetValue(plot),
                 string.IsNullOrWhiteSpace(parsed.GetValue(model)) ? null : parsed.GetValue(model)!.Trim(),
                 parsed.GetValue(device)!,
-                parsed.GetValue(runtime)!));
+                parsed.GetValue(runtime)!,
+                shardPart,
+                string.IsNullOrWhiteSpace(parsed.GetValue(output)) ? null : parsed.GetValue(output)));
             return new EvalRun(settings, terminal).RunAsync(cancellationToken);
         });
         return command;
+    }
+
+    private static Shard ParseShard(string? text)
+    {
+        if (text is null) return Shard.Whole;
+        try
+        {
+            return Shard.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"--shard: {e.Message}", e);
+        }
     }
 
     /// <summary>Parses "4,5,6" and ranges "start:step:stop" (stop included) into Eb/N0 values.</summary>
@@ -140,7 +167,7 @@ internal static class EvalCommand
         return names;
     }
 
-    private static EvalSettings Validate(EvalSettings s)
+    internal static EvalSettings Validate(EvalSettings s)
     {
         if (s.Iterations < 1) throw new UsageException($"--iterations must be at least 1, got {s.Iterations}");
         if (s.Stop.MinFrameErrors < 0) throw new UsageException($"--min-frame-errors must be 0 or more, got {s.Stop.MinFrameErrors}");
@@ -160,6 +187,10 @@ internal static class EvalCommand
         {
             throw new UsageException($"--device/--runtime: {e.Message}");
         }
+        if (!s.Shard.IsWhole && s.Stop.MinFrameErrors > 0)
+            throw new UsageException($"--shard {s.Shard} runs a fixed share of --max-frames, so it needs --min-frame-errors 0 (got {s.Stop.MinFrameErrors}): each shard stopping at its own errors would make the merged frames depend on the split");
+        if (s.Shard.Count > s.Stop.MaxFrames)
+            throw new UsageException($"--shard {s.Shard}: {s.Stop.MaxFrames} frames cannot be split into {s.Shard.Count} non-empty shards");
         if (s.PlotPath is { } plot && !plot.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
             throw new UsageException($"--plot writes a PNG: give a file name ending in .png, got '{plot}'");
         return s;
@@ -170,6 +201,7 @@ internal static class EvalCommand
 internal sealed class EvalRun(EvalSettings settings, Terminal terminal)
 {
     private readonly List<PointResult> _results = [];
+    private StreamWriter? _out;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -185,6 +217,12 @@ internal sealed class EvalRun(EvalSettings settings, Terminal terminal)
             Runtime = settings.Runtime,
             NeuralMaxBatch = Math.Max(0, settings.BatchFrames),
         };
+        if (settings.OutPath is { } outPath)
+        {
+            if (Path.GetDirectoryName(Path.GetFullPath(outPath)) is { } folder) Directory.CreateDirectory(folder);
+            _out = new StreamWriter(outPath, append: false);
+        }
+        await using var outFile = _out;
         var decoders = settings.Decoders.Select(name => CreateDecoder(name, code, options with { Model = EvalCommand.ModelFor(name, settings.Model) })).ToArray();
 
         if (!settings.Json && terminal.ErrorIsTerminal)
@@ -193,10 +231,10 @@ internal sealed class EvalRun(EvalSettings settings, Terminal terminal)
             await RunPlainAsync(code, decoders, cancellationToken);
 
         var cancelled = _results.Any(r => r.StopReason == StopReason.Cancelled) || cancellationToken.IsCancellationRequested;
-        if (!settings.Json) ResultTable.Write(terminal, code, settings, _results);
+        if (!settings.Json) ResultTable.Write(terminal, CodeTitle.Of(code), settings, _results);
         if (settings.PlotPath is { } plotPath && _results.Count > 0)
         {
-            var how = BerPlot.Write(plotPath, code, settings, _results);
+            var how = BerPlot.Write(plotPath, CodeTitle.Of(code), settings, _results);
             terminal.Error.WriteLine($"plot: {plotPath} ({how})");
         }
         if (cancelled) terminal.Error.WriteLine($"cancelled: {_results.Count} point(s) measured, the last one partly");
@@ -248,7 +286,7 @@ internal sealed class EvalRun(EvalSettings settings, Terminal terminal)
     /// <summary>Share of the stop rule reached: frame errors or frames, whichever is closer.</summary>
     private double Completion(PointResult p)
     {
-        var byFrames = p.Frames / (double)settings.Stop.MaxFrames;
+        var byFrames = p.Frames / (double)settings.Shard.Range(settings.Stop.MaxFrames).Frames;
         var byErrors = settings.Stop.MinFrameErrors > 0 ? p.FrameErrors / (double)settings.Stop.MinFrameErrors : 0;
         return Math.Clamp(Math.Max(byFrames, byErrors), 0, 1);
     }
@@ -260,8 +298,9 @@ internal sealed class EvalRun(EvalSettings settings, Terminal terminal)
     {
         try
         {
-            return MonteCarlo.RunPoint(code, decoder, ebN0, settings.Stop, settings.Seed, settings.AllZero, settings.BatchFrames,
-                progress, cancellationToken, settings.Modulation, settings.Fading);
+            var (firstFrame, frames) = settings.Shard.Range(settings.Stop.MaxFrames);
+            return MonteCarlo.RunPoint(code, decoder, ebN0, settings.Stop with { MaxFrames = frames }, settings.Seed, settings.AllZero, settings.BatchFrames,
+                progress, cancellationToken, settings.Modulation, settings.Fading, firstFrame);
         }
         catch (NotImplementedException e)
         {
@@ -272,6 +311,11 @@ internal sealed class EvalRun(EvalSettings settings, Terminal terminal)
     private void Record(PointResult result)
     {
         _results.Add(result);
+        if (_out is not null)
+        {
+            _out.WriteLine(PointJson.Format(result, settings));
+            _out.Flush();
+        }
         if (!settings.Json) return;
         terminal.Out.WriteLine(PointJson.Format(result, settings));
         terminal.Out.Flush();

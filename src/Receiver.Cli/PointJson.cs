@@ -32,10 +32,17 @@ internal static class PointJson
             WriteNumberOrNull(json, "neg_ln_ber", r.NegLnBer);
             WriteNumberOrNull(json, "info_ber", r.InfoBer);
             WriteNumberOrNull(json, "avg_iterations", r.AverageIterations);
+            json.WriteNumber("decoder_iterations", r.DecoderIterations);
             json.WriteNumber("seed", r.Seed);
             json.WriteNumber("min_frame_errors", s.Stop.MinFrameErrors);
             json.WriteNumber("max_frames", s.Stop.MaxFrames);
             json.WriteString("stop_reason", StopReasonName(r.StopReason));
+            if (!s.Shard.IsWhole)
+            {
+                json.WriteNumber("shard", s.Shard.Index);
+                json.WriteNumber("shard_count", s.Shard.Count);
+                json.WriteNumber("first_frame", s.Shard.Range(s.Stop.MaxFrames).FirstFrame);
+            }
             json.WriteBoolean("all_zero", s.AllZero);
             json.WriteString("modulation", s.Modulation.ToString().ToLowerInvariant());
             json.WriteString("fading", s.Fading.ToString().ToLowerInvariant());

@@ -5,10 +5,16 @@ using Spectre.Console;
 
 namespace Receiver.Cli;
 
+/// <summary>Name and dimensions of the code a table or plot is about.</summary>
+internal sealed record CodeTitle(string Name, int N, int K)
+{
+    public static CodeTitle Of(IBlockCode code) => new(code.Name, code.N, code.K);
+}
+
 /// <summary>The table <c>receiver eval</c> prints at the end (without --json).</summary>
 internal static class ResultTable
 {
-    public static void Write(Terminal terminal, IBlockCode code, EvalSettings s, IReadOnlyList<PointResult> results)
+    public static void Write(Terminal terminal, CodeTitle code, EvalSettings s, IReadOnlyList<PointResult> results)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -24,7 +30,7 @@ internal static class ResultTable
                 $"{code.Name}  n = {code.N}, k = {code.K}, R = {code.K / (double)code.N:0.####}")))
             .Caption(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                 $"{s.Modulation}/{(s.Fading == Codes.Channel.Fading.None ? "AWGN" : "Rayleigh")}, {(s.AllZero ? "all-zero codeword" : "random info bits")}, seed {s.Seed}, " +
-                $"{StopRuleText(s.Stop)}, {s.Iterations} iterations max")));
+                $"{(s.Shard.IsWhole ? "" : $"shard {s.Shard} of every point, ")}{StopRuleText(s.Stop)}, {s.Iterations} iterations max")));
         foreach (var column in new[] { "decoder", "Eb/N0 dB", "frames", "frame err", "bit err", "BER", "FER", "-ln BER", "info BER", "avg iter", "frames/s", "stop" })
             table.AddColumn(new TableColumn(column) { Alignment = column == "decoder" ? Justify.Left : Justify.Right });
 

@@ -32,6 +32,8 @@ public static class MonteCarlo
     /// <param name="cancellationToken">Checked between batches; cancelling returns the counts so far with <see cref="StopReason.Cancelled"/>.</param>
     /// <param name="modulation">Channel mapping (QPSK gives BPSK's LLR statistics on AWGN).</param>
     /// <param name="fading">Channel gain per symbol.</param>
+    /// <param name="firstFrame">Index of the point's first frame: the point runs frames firstFrame, firstFrame + 1, ...
+    /// (at most <see cref="StopRule.MaxFrames"/> of them), so disjoint ranges of one seed are disjoint frames (sharding).</param>
     public static PointResult RunPoint(
         IBlockCode code,
         IBatchDecoder decoder,
@@ -43,12 +45,14 @@ public static class MonteCarlo
         IProgress<PointResult>? progress = null,
         CancellationToken cancellationToken = default,
         Modulation modulation = Modulation.Bpsk,
-        Fading fading = Fading.None)
+        Fading fading = Fading.None,
+        long firstFrame = 0)
     {
         ArgumentNullException.ThrowIfNull(code);
         ArgumentNullException.ThrowIfNull(decoder);
         ArgumentNullException.ThrowIfNull(stop);
         stop.Validate();
+        ArgumentOutOfRangeException.ThrowIfNegative(firstFrame);
         if (batchFrames < 0) throw new ArgumentOutOfRangeException(nameof(batchFrames), batchFrames, "batch size must be 0 (automatic) or positive");
         if (decoder.InputLength != code.N || decoder.OutputLength != code.H.Columns)
             throw new ArgumentException($"decoder {decoder.Name} takes {decoder.InputLength} LLRs and gives {decoder.OutputLength} bits; code {code.Name} needs {code.N} and {code.H.Columns}");
@@ -70,14 +74,14 @@ public static class MonteCarlo
         if (cancellationToken.IsCancellationRequested) return Snapshot(StopReason.Cancelled);
 
         var current = batches[0];
-        generator.Fill(current, 0, (int)Math.Min(batchFrames > 0 ? maxBatch : Math.Min(maxBatch, FirstAutoBatch), stop.MaxFrames));
+        generator.Fill(current, firstFrame, (int)Math.Min(batchFrames > 0 ? maxBatch : Math.Min(maxBatch, FirstAutoBatch), stop.MaxFrames));
         while (true)
         {
             // Generate the most the next batch can be while this one decodes; frames are seeded
             // one by one, so a shorter next batch just uses a prefix.
             var next = batches[current == batches[0] ? 1 : 0];
             var nextFirst = current.FirstFrame + current.Count;
-            var nextBound = (int)Math.Min(batchFrames > 0 ? maxBatch : Math.Min(maxBatch, 2L * current.Count), stop.MaxFrames - nextFirst);
+            var nextBound = (int)Math.Min(batchFrames > 0 ? maxBatch : Math.Min(maxBatch, 2L * current.Count), stop.MaxFrames - (nextFirst - firstFrame));
             // PreferFairness queues globally: a pool thread's local queue always holding the next
             // generator task would otherwise starve timer and Ctrl-C callbacks on a 2-core machine.
             var generating = nextBound > 0

@@ -8,7 +8,9 @@ namespace Receiver.Pipeline;
 /// <summary>
 /// Frames in, decoded batches out: one bounded queue per code (its <see cref="DecoderChain"/>), served by
 /// <see cref="MicroBatcherOptions.Workers"/> dedicated worker threads that take batches, run the chain,
-/// compare with ground truth when given, and hand the batch to the <see cref="IDecodedSink"/>.
+/// compare with ground truth when given, and hand the batch to the <see cref="IDecodedSink"/>. With several workers
+/// per code and <see cref="MicroBatcherOptions.PreserveOrder"/> (the default), a code's batches reach the sink in the
+/// order they were taken from its queue, i.e. frame order: a worker done early waits for the batches before it.
 /// </summary>
 /// <remarks>
 /// <para>Batch policy (<see cref="BatchPolicy"/>): a batch never exceeds MaxBatch. With the default
@@ -228,8 +230,8 @@ public sealed class MicroBatcher : IFrameSink, IAsyncDisposable
             try
             {
                 int count;
-                while ((count = queue.Take(_batch.Frames, owner._options.Policy, _maxWaitTicks)) > 0)
-                    ProcessBatch(count);
+                while ((count = queue.Take(_batch.Frames, owner._options.Policy, _maxWaitTicks, out var ticket)) > 0)
+                    ProcessBatch(count, ticket);
                 _done.SetResult();
             }
             catch (Exception e)
@@ -238,11 +240,13 @@ public sealed class MicroBatcher : IFrameSink, IAsyncDisposable
             }
         }
 
-        private void ProcessBatch(int count)
+        /// <param name="ticket">The batch's place in its queue's take order; with PreserveOrder it publishes only after every earlier ticket.</param>
+        private void ProcessBatch(int count, long ticket)
         {
             var chain = queue.Chain;
             var frames = _batch.Frames;
             _batch.Count = count;
+            var turnTaken = false;
             try
             {
                 var n = chain.InputLength;
@@ -259,6 +263,8 @@ public sealed class MicroBatcher : IFrameSink, IAsyncDisposable
                 RecordStages(count);
                 if (owner._groundTruth is { } truth) CompareWithTruth(truth, count);
 
+                queue.WaitTurn(ticket);
+                turnTaken = true;
                 // The sink counts each frame published (and its latency) once it has really sent it, or dropped when it could not.
                 owner._sink.Publish(_batch);
 
@@ -281,6 +287,9 @@ public sealed class MicroBatcher : IFrameSink, IAsyncDisposable
             finally
             {
                 _batch.Count = 0;
+                // A failed batch still waits for its turn, so later batches never overtake the frames before it.
+                if (!turnTaken) queue.WaitTurn(ticket);
+                queue.EndTurn();
             }
         }
 
@@ -340,6 +349,10 @@ public sealed class MicroBatcher : IFrameSink, IAsyncDisposable
         private int _count;
         private int _waiters;
         private bool _completed;
+        private long _nextTicket;
+        private long _turn;
+        private readonly bool _ordered;
+        private readonly object _turnGate = new();
 
         public CodeQueue(DecoderChain chain, int codeIndex, MicroBatcherOptions options)
         {
@@ -351,6 +364,7 @@ public sealed class MicroBatcher : IFrameSink, IAsyncDisposable
             _enqueuedAt = new long[options.QueueCapacity];
             _maxBatch = options.MaxBatch;
             _dropOldest = options.Overflow == OverflowPolicy.DropOldest;
+            _ordered = options.PreserveOrder && options.Workers > 1;
             if (!_dropOldest) Space = new SemaphoreSlim(options.QueueCapacity);
         }
 
@@ -389,8 +403,9 @@ public sealed class MicroBatcher : IFrameSink, IAsyncDisposable
         }
 
         /// <summary>Blocks until a batch closes (see <see cref="BatchPolicy"/>), moves it into <paramref name="into"/> and returns its size; 0 once completed and empty.</summary>
-        public int Take(Frame[] into, BatchPolicy policy, long maxWaitTicks)
+        public int Take(Frame[] into, BatchPolicy policy, long maxWaitTicks, out long ticket)
         {
+            ticket = -1;
             int taken;
             Monitor.Enter(this);
             try
@@ -424,6 +439,8 @@ public sealed class MicroBatcher : IFrameSink, IAsyncDisposable
                     _head = (_head + 1) % _ring.Length;
                 }
                 _count -= taken;
+                // Taken under the queue's lock, so ticket order is frame order.
+                ticket = _nextTicket++;
             }
             finally
             {
@@ -431,6 +448,28 @@ public sealed class MicroBatcher : IFrameSink, IAsyncDisposable
             }
             Space?.Release(taken);
             return taken;
+        }
+
+        /// <summary>
+        /// Blocks until every batch taken before <paramref name="ticket"/> has been published (PreserveOrder with several
+        /// workers; at most Workers batches wait, so the reorder window is bounded by the worker count).
+        /// </summary>
+        public void WaitTurn(long ticket)
+        {
+            if (!_ordered) return;
+            lock (_turnGate)
+                while (_turn != ticket) Monitor.Wait(_turnGate);
+        }
+
+        /// <summary>Passes the turn to the next ticket.</summary>
+        public void EndTurn()
+        {
+            if (!_ordered) return;
+            lock (_turnGate)
+            {
+                _turn++;
+                Monitor.PulseAll(_turnGate);
+            }
         }
 
         /// <summary>Removes one queued frame (shutdown past its deadline).</summary>

@@ -45,6 +45,12 @@ public sealed record MicroBatcherOptions
     /// <summary>Worker threads per code's queue (each runs whole batches; decoders inside may use their own Parallelism).</summary>
     public int Workers { get; init; } = 1;
 
+    /// <summary>
+    /// With several workers, publish each code's batches in frame order (a worker that finishes early waits for
+    /// the earlier batches); false lets batches overtake each other for throughput when order does not matter.
+    /// </summary>
+    public bool PreserveOrder { get; init; } = true;
+
     /// <summary>One message per problem (empty when valid), each naming the setting.</summary>
     public IReadOnlyList<string> Validate()
     {

@@ -144,8 +144,9 @@ public static class ReceiverHost
         Policy = string.Equals(options.Batching.Policy, "max-wait", StringComparison.OrdinalIgnoreCase) ? BatchPolicy.MaxWait : BatchPolicy.IdleTakesAll,
         QueueCapacity = options.Batching.QueueCapacity,
         Overflow = string.Equals(options.Batching.Overflow, "drop-oldest", StringComparison.OrdinalIgnoreCase) ? OverflowPolicy.DropOldest : OverflowPolicy.Block,
-        // One worker per code keeps each code's outputs in arrival order (GNU Radio bit sinks rely on it).
         Workers = Math.Max(1, options.Batching.Workers),
+        // GNU Radio bit sinks rely on arrival order; several workers keep it unless told otherwise.
+        PreserveOrder = options.Batching.PreserveOrder,
     };
 
     /// <summary>

@@ -126,10 +126,13 @@ public sealed class BatchingOptions
     public string Overflow { get; set; } = "block";
 
     /// <summary>
-    /// Decoding workers per code (0 or 1: one, whose decoder spreads large batches over the cores). One worker keeps
-    /// each code's outputs in arrival order; more workers decode batches side by side and may publish them out of order.
+    /// Decoding workers per code (0 or 1: one, whose decoder spreads large batches over the cores). More workers
+    /// decode batches side by side; with <see cref="PreserveOrder"/> each code's outputs still leave in arrival order.
     /// </summary>
     public int Workers { get; set; }
+
+    /// <summary>With several workers, publish each code's batches in arrival order (true, the default) or as they finish (false).</summary>
+    public bool PreserveOrder { get; set; } = true;
 }
 
 /// <summary>Where decoded bits go.</summary>

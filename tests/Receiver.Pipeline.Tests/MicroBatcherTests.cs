@@ -229,6 +229,125 @@ public class MicroBatcherTests
         Assert.Contains("must be at least MaxBatch", Assert.Single(new MicroBatcherOptions { MaxBatch = 64, QueueCapacity = 8 }.Validate()));
     }
 
+    [Fact]
+    public async Task SeveralWorkersPublishInFrameOrderWhateverTheDecodeTimes()
+    {
+        var decoder = new JitterDecoder(new Decoders.HardDecisionDecoder(TestCodes.Hamming74, new Decoders.DecoderOptions()));
+        await using var h = new OrderedHarness(decoder, workers: 4, preserveOrder: true);
+        for (var s = 0; s < 600; s++) await h.Write(s);
+        await h.Batcher.CompleteAsync(Long);
+        Assert.Equal(Enumerable.Range(0, 600).Select(i => (long)i), h.Sink.Sequences);
+        Assert.True(h.Sink.Batches.Count > 4, "frames spread over several batches");
+    }
+
+    [Fact]
+    public async Task ALaterBatchWaitsForAnEarlierSlowOneOnlyWhenOrderIsKept()
+    {
+        foreach (var preserveOrder in new[] { true, false })
+        {
+            var decoder = new GatedDecoder(new Decoders.HardDecisionDecoder(TestCodes.Hamming74, new Decoders.DecoderOptions()));
+            await using var h = new OrderedHarness(decoder, workers: 2, preserveOrder);
+            await h.Write(0);
+            Assert.True(decoder.FirstEntered.Wait(Long), "first batch reached the decoder");
+            await h.Write(1); // taken by the second worker, decoded at once
+            Assert.True(decoder.SecondDone.Wait(Long), "second batch decoded");
+            Thread.Sleep(100);
+            Assert.Equal(preserveOrder ? [] : [1L], h.Sink.Sequences);
+            decoder.ReleaseFirst();
+            h.Sink.WaitPublished(2);
+            Assert.Equal(preserveOrder ? [0L, 1L] : [1L, 0L], h.Sink.Sequences);
+        }
+    }
+
+    [Fact]
+    public async Task AFailedBatchPassesItsTurnSoLaterBatchesStillPublishInOrder()
+    {
+        var decoder = new JitterDecoder(new Decoders.HardDecisionDecoder(TestCodes.Hamming74, new Decoders.DecoderOptions()), throwOnCall: 3);
+        await using var h = new OrderedHarness(decoder, workers: 3, preserveOrder: true);
+        for (var s = 0; s < 200; s++) await h.Write(s);
+        await h.Batcher.CompleteAsync(Long);
+        var published = h.Sink.Sequences;
+        Assert.Equal(published.Order(), published);
+        Assert.Equal(200, published.Count + h.Dropped(MicroBatcher.InternalErrorReason));
+        Assert.True(h.Dropped(MicroBatcher.InternalErrorReason) > 0);
+    }
+
+    /// <summary>A batcher over Hamming(7,4) with a given decoder and several workers.</summary>
+    private sealed class OrderedHarness : IAsyncDisposable
+    {
+        private readonly MetricsSnapshot _snapshot;
+
+        public OrderedHarness(Decoders.IBatchDecoder decoder, int workers, bool preserveOrder)
+        {
+            Sink.Metrics = Metrics;
+            _snapshot = new MetricsSnapshot(Metrics);
+            var options = new MicroBatcherOptions { MaxBatch = 4, QueueCapacity = 64, Workers = workers, PreserveOrder = preserveOrder };
+            var chain = new DecoderChain(TestCodes.Hamming74, decoder, null, syndromeCheck: false, options.MaxBatch);
+            Batcher = new MicroBatcher([chain], options, Sink, Metrics, Pool);
+        }
+
+        public ReceiverMetrics Metrics { get; } = new();
+        public FramePool Pool { get; } = new();
+        public RecordingSink Sink { get; } = new();
+        public MicroBatcher Batcher { get; }
+
+        public ValueTask Write(long sequence) => Batcher.WriteAsync(TestCodes.Frame(Pool, sequence, Harness.ZeroWord), CancellationToken.None);
+
+        public long Dropped(string reason) => _snapshot.Total("receiver.frames.dropped", "reason", reason);
+
+        public async ValueTask DisposeAsync()
+        {
+            await Batcher.DisposeAsync();
+            _snapshot.Dispose();
+            Metrics.Dispose();
+        }
+    }
+
+    /// <summary>Sleeps 0-3 ms per call (so batches finish out of order); optionally throws on one call.</summary>
+    private sealed class JitterDecoder(Decoders.IBatchDecoder inner, int throwOnCall = -1) : Decoders.IBatchDecoder
+    {
+        private int _calls;
+        public string Name => inner.Name;
+        public Codes.IBlockCode Code => inner.Code;
+        public int InputLength => inner.InputLength;
+        public int OutputLength => inner.OutputLength;
+
+        public void Decode(ReadOnlySpan<float> llrs, Span<byte> bits, Span<Decoders.DecodeStatus> status)
+        {
+            var call = Interlocked.Increment(ref _calls);
+            Thread.Sleep(Random.Shared.Next(4));
+            if (call == throwOnCall) throw new InvalidOperationException("decoder failed");
+            inner.Decode(llrs, bits, status);
+        }
+    }
+
+    /// <summary>Holds its first call until released; signals when the second call is done.</summary>
+    private sealed class GatedDecoder(Decoders.IBatchDecoder inner) : Decoders.IBatchDecoder
+    {
+        private readonly ManualResetEventSlim _release = new();
+        private int _calls;
+        public ManualResetEventSlim FirstEntered { get; } = new();
+        public ManualResetEventSlim SecondDone { get; } = new();
+        public string Name => inner.Name;
+        public Codes.IBlockCode Code => inner.Code;
+        public int InputLength => inner.InputLength;
+        public int OutputLength => inner.OutputLength;
+
+        public void ReleaseFirst() => _release.Set();
+
+        public void Decode(ReadOnlySpan<float> llrs, Span<byte> bits, Span<Decoders.DecodeStatus> status)
+        {
+            var call = Interlocked.Increment(ref _calls);
+            if (call == 1)
+            {
+                FirstEntered.Set();
+                Assert.True(_release.Wait(Long));
+            }
+            inner.Decode(llrs, bits, status);
+            if (call == 2) SecondDone.Set();
+        }
+    }
+
     private sealed class ThrowingOnceSink(ReceiverMetrics metrics) : IDecodedSink
     {
         private int _calls;
