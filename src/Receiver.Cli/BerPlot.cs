@@ -7,7 +7,9 @@ namespace Receiver.Cli;
 
 /// <summary>
 /// BER (solid) and FER (dashed) against Eb/N0 on a log axis, one colour per decoder, rendered
-/// headless with ScottPlot/SkiaSharp. Points without errors have no logarithm and are left out.
+/// headless with ScottPlot/SkiaSharp, and the ML lower bound on FER (black, dotted): at each Eb/N0 the largest
+/// <see cref="PointResult.MlLowerBoundFer"/> of the decoders (the same seed gives every decoder the same frames).
+/// Points without errors have no logarithm and are left out.
 /// </summary>
 internal static class BerPlot
 {
@@ -52,6 +54,8 @@ internal static class BerPlot
             AddCurve(plot, points, r => r.Fer, $"{decoders[d]} FER", palette.GetColor(d), LinePattern.Dashed, MarkerShape.OpenSquare);
         }
 
+        AddCurve(plot, MlLowerBound(results), r => r.MlLowerBoundFer, "ML lower bound FER", Colors.Black, LinePattern.Dotted, MarkerShape.Cross);
+
         var ticks = new ScottPlot.TickGenerators.NumericAutomatic
         {
             MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
@@ -67,6 +71,14 @@ internal static class BerPlot
         plot.ShowLegend(Alignment.LowerLeft);
         plot.SavePng(path, 960, 640);
     }
+
+    /// <summary>Per Eb/N0, the point whose ML lower bound is the largest (points with none are left out).</summary>
+    public static PointResult[] MlLowerBound(IReadOnlyList<PointResult> results) => results
+        .Where(r => r.MlFrameErrors > 0)
+        .GroupBy(r => r.EbN0Db)
+        .Select(g => g.MaxBy(r => r.MlLowerBoundFer)!)
+        .OrderBy(r => r.EbN0Db)
+        .ToArray();
 
     private static void AddCurve(Plot plot, PointResult[] points, Func<PointResult, double> rate, string label, Color color, LinePattern pattern, MarkerShape marker)
     {

@@ -42,7 +42,7 @@ internal static class EvalCommand
     public static Command Build(Terminal terminal)
     {
         var code = new Option<string>("--code") { HelpName = "PATH|NAME|nr:K,N", Description = "Code: a .alist/.txt path, a bundled name (receiver codes list) or nr:K,N", Required = true };
-        var decoder = new Option<string>("--decoder") { HelpName = "NAME[,NAME...]", Description = $"Decoder, or a comma list of them: {string.Join(", ", DecoderFactory.Names)}; stages joined by + run as a hybrid (pre+main+post, e.g. bm+ecct+bm, bm+ecct, ecct+bm)", DefaultValueFactory = _ => "bp" };
+        var decoder = new Option<string>("--decoder") { HelpName = "NAME[,NAME...]", Description = $"Decoder, or a comma list of them: {string.Join(", ", DecoderFactory.Names)}; stages joined by + run as a hybrid (pre+main+post, e.g. bm+ecct+bm, bm+ecct, ecct+bm; an osd or scl post-stage reads the channel LLRs of the frames the main decoder leaves failing: bp+osd2, eccfm+osd2)", DefaultValueFactory = _ => "bp" };
         var iterations = new Option<int>("--iterations") { HelpName = "N", Description = "Iteration cap of iterative decoders", DefaultValueFactory = _ => 50 };
         var ebN0 = new Option<string>("--ebn0") { HelpName = "DB[,DB|START:STEP:STOP...]", Description = "Eb/N0 points in dB: a comma list (4,5,6) and/or ranges start:step:stop (1:0.5:4)", DefaultValueFactory = _ => "4,5,6" };
         var minFrameErrors = new Option<int>("--min-frame-errors") { HelpName = "E", Description = "Stop a point after this many frame errors (0: run --max-frames)", DefaultValueFactory = _ => 100 };

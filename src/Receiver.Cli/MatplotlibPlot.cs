@@ -32,6 +32,15 @@ internal static class MatplotlibPlot
                 if shown:
                     ax.semilogy([p[0] for p in shown], [p[1] for p in shown], style, marker=marker, color=color,
                                 mfc="none" if name == "FER" else color, label=f"{decoder} {name}")
+        bound = {}
+        with open(csv_path) as f:
+            for row in csv.DictReader(f):
+                ml = float(row["ml_fer"])
+                if ml > 0:
+                    bound[float(row["ebn0_db"])] = max(ml, bound.get(float(row["ebn0_db"]), 0.0))
+        if bound:
+            xs = sorted(bound)
+            ax.semilogy(xs, [bound[x] for x in xs], ":", marker="x", color="black", label="ML lower bound FER")
         ax.set_xlabel("Eb/N0 (dB)")
         ax.set_ylabel("error rate (BER solid, FER dashed)")
         ax.set_title(title, fontsize=10)
@@ -44,9 +53,9 @@ internal static class MatplotlibPlot
     public static void Write(string path, string title, IReadOnlyList<PointResult> results)
     {
         var csvPath = Path.ChangeExtension(Path.GetFullPath(path), ".csv");
-        var csv = new StringBuilder("decoder,ebn0_db,frames,bit_errors,frame_errors,ber,fer\n");
+        var csv = new StringBuilder("decoder,ebn0_db,frames,bit_errors,frame_errors,ber,fer,ml_frame_errors,ml_fer\n");
         foreach (var r in results)
-            csv.Append(CultureInfo.InvariantCulture, $"{r.Decoder},{r.EbN0Db:R},{r.Frames},{r.BitErrors},{r.FrameErrors},{r.Ber:R},{r.Fer:R}\n");
+            csv.Append(CultureInfo.InvariantCulture, $"{r.Decoder},{r.EbN0Db:R},{r.Frames},{r.BitErrors},{r.FrameErrors},{r.Ber:R},{r.Fer:R},{r.MlFrameErrors},{r.MlLowerBoundFer:R}\n");
         File.WriteAllText(csvPath, csv.ToString());
 
         if (!File.Exists(Python))

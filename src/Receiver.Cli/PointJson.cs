@@ -31,6 +31,8 @@ internal static class PointJson
             WriteNumberOrNull(json, "fer", r.Fer);
             WriteNumberOrNull(json, "neg_ln_ber", r.NegLnBer);
             WriteNumberOrNull(json, "info_ber", r.InfoBer);
+            json.WriteNumber("ml_frame_errors", r.MlFrameErrors);
+            WriteNumberOrNull(json, "ml_lower_bound_fer", r.MlLowerBoundFer);
             WriteNumberOrNull(json, "avg_iterations", r.AverageIterations);
             json.WriteNumber("decoder_iterations", r.DecoderIterations);
             json.WriteNumber("seed", r.Seed);

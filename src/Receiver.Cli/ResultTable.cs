@@ -31,7 +31,7 @@ internal static class ResultTable
             .Caption(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                 $"{s.Modulation}/{(s.Fading == Codes.Channel.Fading.None ? "AWGN" : "Rayleigh")}, {(s.AllZero ? "all-zero codeword" : "random info bits")}, seed {s.Seed}, " +
                 $"{(s.Shard.IsWhole ? "" : $"shard {s.Shard} of every point, ")}{StopRuleText(s.Stop)}, {s.Iterations} iterations max")));
-        foreach (var column in new[] { "decoder", "Eb/N0 dB", "frames", "frame err", "bit err", "BER", "FER", "-ln BER", "info BER", "avg iter", "frames/s", "stop" })
+        foreach (var column in new[] { "decoder", "Eb/N0 dB", "frames", "frame err", "bit err", "BER", "FER", "ML LB FER", "-ln BER", "info BER", "avg iter", "frames/s", "stop" })
             table.AddColumn(new TableColumn(column) { Alignment = column == "decoder" ? Justify.Left : Justify.Right });
 
         foreach (var r in results)
@@ -44,6 +44,7 @@ internal static class ResultTable
                 Invariant($"{r.BitErrors}"),
                 Scientific(r.Ber),
                 Scientific(r.Fer),
+                Scientific(r.MlLowerBoundFer),
                 double.IsFinite(r.NegLnBer) ? Invariant($"{r.NegLnBer:0.00}") : "-",
                 Scientific(r.InfoBer),
                 Invariant($"{r.AverageIterations:0.00}"),
@@ -51,6 +52,7 @@ internal static class ResultTable
                 r.StopReason switch { StopReason.FrameErrors => "errors", StopReason.MaxFrames => "frames", _ => "cancelled" });
         }
         console.Write(table);
+        console.WriteLine("ML LB FER: frames where the decoder returned a codeword more likely than the sent one (ML decoding fails on them too), a lower bound on ML's FER.");
         terminal.Out.Flush();
     }
 

@@ -12,7 +12,8 @@ namespace Receiver.Evaluation;
 /// channel at the point's Eb/N0 -> decoder in batches -> error counts. Each frame draws its bits
 /// and noise from a seed derived from (seed, Eb/N0, frame index), so the frames are the same
 /// for a given seed whatever the batch size or thread count. The next batch is generated on
-/// another thread while the decoder runs. Buffers are sized once per point.
+/// another thread while the decoder runs. Buffers are sized once per point. A wrong frame whose output is a
+/// codeword more likely than the sent one counts towards the ML lower bound (<see cref="PointResult.MlLowerBoundFer"/>).
 /// </summary>
 public static class MonteCarlo
 {
@@ -67,9 +68,9 @@ public static class MonteCarlo
         var infoScratch = new byte[code.K];
 
         var clock = Stopwatch.StartNew();
-        long frames = 0, bitErrors = 0, frameErrors = 0, infoBitErrors = 0, iterations = 0;
+        long frames = 0, bitErrors = 0, frameErrors = 0, infoBitErrors = 0, iterations = 0, mlFrameErrors = 0;
         PointResult Snapshot(StopReason reason) => new(code.Name, code.N, code.K, decoder.Name, ebN0Db,
-            frames, bitErrors, frameErrors, infoBitErrors, iterations, clock.Elapsed.TotalSeconds, seed, reason);
+            frames, bitErrors, frameErrors, infoBitErrors, iterations, clock.Elapsed.TotalSeconds, seed, reason, mlFrameErrors);
 
         if (cancellationToken.IsCancellationRequested) return Snapshot(StopReason.Cancelled);
 
@@ -99,7 +100,13 @@ public static class MonteCarlo
                     var wrongInfo = CountDifferences(infoScratch, current.Info.AsSpan(f * code.K, code.K));
                     bitErrors += wrongBits;
                     infoBitErrors += wrongInfo;
-                    if (wrongBits + wrongInfo > 0) frameErrors++;
+                    if (wrongBits + wrongInfo > 0)
+                    {
+                        frameErrors++;
+                        if (code.H.IsCodeword(decoded.AsSpan(f * code.H.Columns, code.H.Columns))
+                            && Correlation(current.FrameLlrs(f, code.N), transmittedScratch) > Correlation(current.FrameLlrs(f, code.N), current.Transmitted.AsSpan(f * code.N, code.N)))
+                            mlFrameErrors++;
+                    }
                     iterations += statuses[f].Iterations;
                 }
                 frames += count;
@@ -143,6 +150,17 @@ public static class MonteCarlo
         var state = seed ^ (ulong)BitConverter.DoubleToInt64Bits(ebN0Db);
         Xoshiro256StarStarX8.SplitMix64(ref state);
         return Xoshiro256StarStarX8.SplitMix64(ref state);
+    }
+
+    /// <summary>
+    /// Sum of L_i (1 - 2 c_i) over the transmitted bits: the log-likelihood of word c up to a constant, since the
+    /// channel LLRs of the bits are independent. Double, so that two words' sums compare exactly enough.
+    /// </summary>
+    private static double Correlation(ReadOnlySpan<float> llrs, ReadOnlySpan<byte> bits)
+    {
+        var sum = 0.0;
+        for (var i = 0; i < bits.Length; i++) sum += bits[i] == 0 ? llrs[i] : -llrs[i];
+        return sum;
     }
 
     /// <summary>Number of positions where two 0/1 byte spans differ.</summary>

@@ -3,6 +3,7 @@ namespace Receiver.Evaluation;
 /// <summary>
 /// Counts of one (code, decoder, Eb/N0) point. Bit errors are over the N transmitted codeword
 /// bits; info bit errors over the K information bits; a frame is in error when either differs.
+/// A decoder's FER is never below <see cref="MlLowerBoundFer"/>, which it measures for ML decoding.
 /// </summary>
 public sealed record PointResult(
     string Code,
@@ -17,8 +18,16 @@ public sealed record PointResult(
     long DecoderIterations,
     double ElapsedSeconds,
     ulong Seed,
-    StopReason StopReason)
+    StopReason StopReason,
+    long MlFrameErrors = 0)
 {
+    /// <summary>
+    /// Lower bound on the FER of maximum-likelihood decoding: the share of frames where the decoder returned a
+    /// codeword other than the sent one that correlates better with the channel LLRs (ML decoding fails on those
+    /// too). <see cref="MlFrameErrors"/> counts them.
+    /// </summary>
+    public double MlLowerBoundFer => MlFrameErrors / (double)Frames;
+
     /// <summary>Bit error rate over the N transmitted bits (NaN before any frame).</summary>
     public double Ber => BitErrors / ((double)Frames * N);
 

@@ -222,4 +222,24 @@ public class MonteCarloTests
     {
         public void Report(PointResult value) => report(value);
     }
+
+    [Fact]
+    public void MlLowerBoundCountsWrongCodewordsMoreLikelyThanTheSentOne()
+    {
+        var code = IterativeHarness.Load("BCH_N31_K16");
+        var stop = new StopRule(0, 400);
+        // OSD-3 on this short code is near ML: at 2 dB most of its errors are more likely codewords.
+        var osd = MonteCarlo.RunPoint(code, DecoderFactory.Create("osd3", code, new DecoderOptions { Parallelism = 1 }), 2.0, stop, seed: 5);
+        Assert.InRange(osd.MlFrameErrors, 1, osd.FrameErrors);
+        Assert.True(osd.MlFrameErrors * 2 > osd.FrameErrors, $"{osd.MlFrameErrors} of {osd.FrameErrors}");
+        // The hard decision is the most likely word of all: whenever it is a wrong codeword, ML fails too.
+        var hard = MonteCarlo.RunPoint(code, DecoderFactory.Create("hard", code, new DecoderOptions()), 2.0, stop, seed: 5);
+        Assert.Equal(osd.Frames, hard.Frames);
+        Assert.InRange(hard.MlFrameErrors, 0, osd.MlFrameErrors);
+        // The bound never exceeds the frame errors, whatever the decoder.
+        var sign = MonteCarlo.RunPoint(code, new SignDecoder(code), 0.0, stop, seed: 5);
+        Assert.True(sign.FrameErrors > 0);
+        Assert.True(sign.MlFrameErrors <= sign.FrameErrors);
+        Assert.Equal(osd.MlFrameErrors / (double)osd.Frames, osd.MlLowerBoundFer);
+    }
 }
