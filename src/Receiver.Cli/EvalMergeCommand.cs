@@ -132,7 +132,8 @@ internal static class EvalMergeCommand
                     "frame_errors" => StopReason.FrameErrors,
                     "max_frames" => StopReason.MaxFrames,
                     _ => StopReason.Cancelled,
-                });
+                },
+                r.TryGetProperty("ml_frame_errors", out var mlErrors) ? mlErrors.GetInt64() : 0);
             var shard = r.TryGetProperty("shard", out var index) ? new Shard(index.GetInt32(), r.GetProperty("shard_count").GetInt32()) : Shard.Whole;
             var firstFrame = r.TryGetProperty("first_frame", out var firstValue) ? firstValue.GetInt64() : 0;
             var defaults = new DecoderOptions();

@@ -63,6 +63,7 @@ public static class ShardMerge
             FrameErrors = shards.Sum(s => s.FrameErrors),
             InfoBitErrors = shards.Sum(s => s.InfoBitErrors),
             DecoderIterations = shards.Sum(s => s.DecoderIterations),
+            MlFrameErrors = shards.Sum(s => s.MlFrameErrors),
             ElapsedSeconds = shards.Sum(s => s.ElapsedSeconds),
             StopReason = reason,
         };

@@ -21,7 +21,7 @@ public sealed class ShardTests : IDisposable
         {
             var r = JsonDocument.Parse(line).RootElement;
             counts.Add($"{r.GetProperty("decoder")} {r.GetProperty("ebn0_db")}",
-                $"{r.GetProperty("frames")} {r.GetProperty("bit_errors")} {r.GetProperty("frame_errors")} {r.GetProperty("info_bit_errors")} {r.GetProperty("decoder_iterations")} {r.GetProperty("stop_reason")}");
+                $"{r.GetProperty("frames")} {r.GetProperty("bit_errors")} {r.GetProperty("frame_errors")} {r.GetProperty("info_bit_errors")} {r.GetProperty("decoder_iterations")} {r.GetProperty("ml_frame_errors")} {r.GetProperty("stop_reason")}");
         }
         return counts;
     }
