@@ -90,6 +90,37 @@ def table(rows, codes):
     return "\n".join(lines)
 
 
+def fer_table(rows, codes):
+    """FER per decoder and the ML lower bound: frames where some decoder returned a valid codeword more likely than
+    the one sent, which maximum-likelihood decoding gets wrong too (the largest such count over the decoders' runs)."""
+    points = sorted({row["ebn0_db"] for row in rows})
+    lines = []
+    for code in codes:
+        by_decoder, bound = defaultdict(dict), {}
+        for row in rows:
+            if row["code"] != code:
+                continue
+            by_decoder[label(row)][row["ebn0_db"]] = row
+            if row.get("ml_frame_errors") and row["frames"]:
+                fer = row["ml_frame_errors"] / row["frames"]
+                if fer > bound.get(row["ebn0_db"], (0, None))[0]:
+                    bound[row["ebn0_db"]] = (fer, row)
+        if not by_decoder:
+            continue
+        lines.append(f"\n**{code}**: FER (frame errors / frames); last row: ML lower bound (ML errors / frames, the run that found them)\n")
+        lines.append("| decoder | " + " | ".join(f"{p:g} dB" for p in points) + " |")
+        lines.append("|---" * (len(points) + 1) + "|")
+        for name, cells in by_decoder.items():
+            lines.append(f"| {name} | " + " | ".join(
+                f"{cells[p]['fer']:.3g} ({cells[p]['frame_errors']}/{cells[p]['frames']})" if p in cells else "-"
+                for p in points) + " |")
+        if bound:
+            lines.append("| ML lower bound | " + " | ".join(
+                f"{bound[p][0]:.3g} ({bound[p][1]['ml_frame_errors']}/{bound[p][1]['frames']}, {label(bound[p][1])})"
+                if p in bound else "-" for p in points) + " |")
+    return "\n".join(lines)
+
+
 def cell(row):
     """-ln(BER) (frame errors / frames); no bit error in the frames run gives '-'."""
     value = f"{row['neg_ln_ber']:.2f}" if row["neg_ln_ber"] is not None else "-"
@@ -265,6 +296,7 @@ def main(argv):
 ## Measured
 `./receiver eval` on random codewords, at least the stated frame errors per point (stop rule in the rows' JSON):
 {table(rows, codes)}
+{fer_table(rows, codes)}
 {references(codes)}
 Reproduce: see `models/README.md` (the commands that produced these rows).
 """
