@@ -1,4 +1,4 @@
-"""BPSK over AWGN, as ../../shared/DESIGN.md fixes it, and the input/target transforms.
+"""BPSK over AWGN with the project's Eb/N0 convention, and the input/target transforms.
 
 Bit 0 -> +1. sigma^2 = 1 / (2 R 10^(EbN0/10)) with R = k/n from the code's name.
 Canonical LLR = 2y/sigma^2, positive means bit 0. Models read LLRs, never y: the receiver only has LLRs.
