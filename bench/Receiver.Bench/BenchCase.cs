@@ -97,4 +97,19 @@ public sealed class BenchCase
         o => new LayeredMinSumDecoder(CodeLibrary.Load("LDPC_N121_K70"), o),
         new DecoderOptions { Iterations = 20, EarlyStop = true },
         ebN0Db: 5.0, frames: 4096);
+
+    /// <summary>Ordered-statistics decoding of one order on BCH(63,45) at 4 dB (the factory's osd0..osd3).</summary>
+    public static BenchCase Osd(int order)
+    {
+        var code = CodeLibrary.Load("BCH_N63_K45");
+        return new($"osd{order}                 BCH_N63_K45", code, o => DecoderFactory.Create($"osd{order}", code, o), new DecoderOptions(), ebN0Db: 4.0, frames: 1024);
+    }
+
+    /// <summary>Successive-cancellation list decoding with one list size on POLAR(64,32) at 4 dB (sc = list 1).</summary>
+    public static BenchCase Scl(int listSize)
+    {
+        var code = CodeLibrary.Load("POLAR_N64_K32");
+        var name = listSize == 1 ? "sc" : $"scl{listSize}";
+        return new($"{name,-20} POLAR_N64_K32", code, o => DecoderFactory.Create(name, code, o), new DecoderOptions(), ebN0Db: 4.0, frames: 1024);
+    }
 }

@@ -54,3 +54,25 @@ public class GenericLayeredN121Benchmark : DecoderBenchmark
     [Benchmark(OperationsPerInvoke = 4096)]
     public void Decode() => DecodeBatch();
 }
+
+public class OsdBch63Benchmark : DecoderBenchmark
+{
+    [Params(1, 2, 3)]
+    public int Order { get; set; }
+
+    protected override BenchCase CreateCase() => BenchCase.Osd(Order);
+
+    [Benchmark(OperationsPerInvoke = 1024)]
+    public void Decode() => DecodeBatch();
+}
+
+public class SclPolar64Benchmark : DecoderBenchmark
+{
+    [Params(1, 8, 32)]
+    public int ListSize { get; set; }
+
+    protected override BenchCase CreateCase() => BenchCase.Scl(ListSize);
+
+    [Benchmark(OperationsPerInvoke = 1024)]
+    public void Decode() => DecodeBatch();
+}

@@ -20,7 +20,10 @@ public static class QuickBench
         output.WriteLine($"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSArchitecture}, " +
                          $"AVX-512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, .NET {Environment.Version}");
         output.WriteLine($"{"case",-58} {"fixed",5} {"threads",7} {"frames/s",10} {"Mbit/s",9} {"us/cw",8} {"cpu-us/cw",9} {"iter",5} {"FER",12} {"Eb/N0",6}");
-        foreach (var make in new Func<BenchCase>[] { () => BenchCase.NrQcLayered(false), () => BenchCase.NrQcLayered(true), BenchCase.NrQcLayeredHalfRate, BenchCase.NrGenericLayered, BenchCase.ShortCodeLayered })
+        var cases = new Func<BenchCase>[] { () => BenchCase.NrQcLayered(false), () => BenchCase.NrQcLayered(true), BenchCase.NrQcLayeredHalfRate, BenchCase.NrGenericLayered, BenchCase.ShortCodeLayered }
+            .Concat(Enumerable.Range(0, 4).Select(order => (Func<BenchCase>)(() => BenchCase.Osd(order))))
+            .Concat(new[] { 1, 2, 4, 8, 16, 32 }.Select(list => (Func<BenchCase>)(() => BenchCase.Scl(list))));
+        foreach (var make in cases)
         {
             var bench = make();
             if (!bench.Label.Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;

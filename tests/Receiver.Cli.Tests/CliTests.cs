@@ -10,6 +10,7 @@ public class CliTests
     [
         "code", "n", "k", "decoder", "iterations", "ebn0_db", "frames", "bit_errors", "frame_errors", "ber", "fer", "neg_ln_ber",
         "info_bit_errors", "info_ber", "seed", "min_frame_errors", "max_frames", "elapsed_s", "frames_per_s",
+        "ml_frame_errors", "ml_lower_bound_fer",
     ];
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -43,6 +44,27 @@ public class CliTests
             Assert.Equal(bitErrors / (31.0 * frames), root.GetProperty("ber").GetDouble(), 12);
             Assert.Equal(frameErrors / (double)frames, root.GetProperty("fer").GetDouble(), 12);
             Assert.Equal(-Math.Log(bitErrors / (31.0 * frames)), root.GetProperty("neg_ln_ber").GetDouble(), 9);
+            Assert.InRange(root.GetProperty("ml_frame_errors").GetInt64(), 0, frameErrors);
+        }
+    }
+
+    [Fact]
+    public async Task OsdReportsAnMlLowerBoundAtMostItsFer()
+    {
+        var (exitCode, stdout, stderr) = await Run("eval", "--code", "BCH_N31_K16", "--decoder", "osd2,bp+osd1", "--ebn0", "2",
+            "--min-frame-errors", "0", "--max-frames", "400", "--seed", "7", "--json");
+
+        Assert.Equal(Cli.ExitSuccess, exitCode);
+        Assert.Equal("", stderr);
+        var lines = Lines(stdout);
+        Assert.Equal(2, lines.Length);
+        foreach (var line in lines)
+        {
+            using var point = JsonDocument.Parse(line);
+            var root = point.RootElement;
+            var mlErrors = root.GetProperty("ml_frame_errors").GetInt64();
+            Assert.InRange(mlErrors, 1, root.GetProperty("frame_errors").GetInt64());
+            Assert.True(root.GetProperty("ml_lower_bound_fer").GetDouble() <= root.GetProperty("fer").GetDouble());
         }
     }
 

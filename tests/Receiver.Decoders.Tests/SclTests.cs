@@ -74,4 +74,20 @@ public class SclTests
         Assert.False(DecoderFactory.IsKnown("scl"));
         Assert.Equal(0, DecoderFactory.SclListSize("scl+8"));
     }
+
+    [Fact]
+    public void SteadyStateDecodingAllocatesNothing()
+    {
+        var code = IterativeHarness.Load("POLAR_N64_K32");
+        var decoder = DecoderFactory.Create("scl32", code, Options);
+        var random = new Random(2);
+        var codewords = IterativeHarness.RandomCodewords(code, 64, random);
+        var llrs = codewords.Select(b => (b == 0 ? 2f : -2f) + (float)(2.5 * (random.NextDouble() - 0.5))).ToArray();
+        var bits = new byte[codewords.Length];
+        var status = new DecodeStatus[64];
+        decoder.Decode(llrs, bits, status); // sizes the per-thread workspace
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        decoder.Decode(llrs, bits, status);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }
