@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using Receiver.Bench;
 
-// `quick`: self-timed figures in under a minute; `neural RUNTIME [model filter] [peak GFLOP/s]`: neural models through one runtime (onnxruntime, torchsharp); `fer`: int8 vs float FER; `bdn [BenchmarkDotNet args]`: the full BenchmarkDotNet run.
+// `quick`: self-timed figures in under a minute; `neural RUNTIME [model filter] [peak GFLOP/s]`: neural models through one runtime (onnxruntime, torchsharp); `fer`: int8 vs float FER; `chain`: TS 38.212 TB decoding vs the bare decoder; `bdn [BenchmarkDotNet args]`: the full BenchmarkDotNet run.
 switch (args.FirstOrDefault())
 {
     case "quick":
@@ -14,10 +14,13 @@ switch (args.FirstOrDefault())
     case "fer":
         FerParity.Run(Console.Out);
         return 0;
+    case "chain":
+        NrChainBench.Run(Console.Out);
+        return 0;
     case "bdn":
         BenchmarkSwitcher.FromAssembly(typeof(BenchCase).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Receiver.Bench -- quick [case filter] | neural RUNTIME [model filter] [peak GFLOP/s] | fer | bdn [BenchmarkDotNet options, e.g. --filter '*']");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Receiver.Bench -- quick [case filter] | neural RUNTIME [model filter] [peak GFLOP/s] | fer | chain | bdn [BenchmarkDotNet options, e.g. --filter '*']");
         return 2;
 }

@@ -33,6 +33,7 @@ public static class Cli
             EncodeCommand.AddTo(CodesCommand.Build(terminal), terminal),
             ModelsCommand.Build(terminal),
             TrainCommand.Build(terminal),
+            NrCommand.Build(terminal),
         };
         root.Options.Add(verboseOption);
 

@@ -110,6 +110,37 @@ public class NrChainTests
     }
 
     [Theory]
+    [InlineData(1, 37)]
+    [InlineData(2, 9504)]
+    [InlineData(2, 38)]
+    [InlineData(4, 404)]
+    [InlineData(6, 33474)]
+    [InlineData(8, 8 * 29)]
+    public void VectorisedLlrDeinterleaverMatchesTheClause(int bitsPerSymbol, int length)
+    {
+        var f = Enumerable.Range(0, length).Select(i => (float)i).ToArray();
+        var expected = new float[length];
+        var actual = new float[length];
+        NrRateMatching.Deinterleave<float>(f, bitsPerSymbol, expected);
+        NrRateMatching.Deinterleave(f, bitsPerSymbol, actual);
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void AccumulateOnAFreshBufferIgnoresStaleValues()
+    {
+        var layout = new NrTransportBlockLayout(NrTransportBlockConfig.ForRate(1000, NrModulation.Qpsk, 0.5));
+        var e = Enumerable.Repeat(1f, layout.BlockBits(0)).ToArray();
+        var clean = new float[layout.Ncb];
+        var stale = Enumerable.Repeat(99f, layout.Ncb).ToArray();
+        var extent = 0;
+        NrRateMatching.Accumulate(layout, e, 2, clean);
+        NrRateMatching.Accumulate(layout, e, 2, stale, ref extent);
+        NrRateMatching.Extend(stale, ref extent, layout.Ncb);
+        Assert.Equal(clean, stale);
+    }
+
+    [Theory]
     [InlineData(1000, 0.5, null)]
     [InlineData(1000, 0.5, 2000)]
     [InlineData(25104, 0.9, null)]

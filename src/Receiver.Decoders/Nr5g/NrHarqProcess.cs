@@ -12,6 +12,7 @@ public sealed class NrHarqProcess
 {
     private readonly float[][] _softBuffers;
     private readonly int[] _highest;
+    private readonly int[] _extent;             // per block: buffer prefix that holds values (the rest is stale)
     private readonly bool[] _done;
     private readonly byte[][] _blockBits;
 
@@ -27,6 +28,7 @@ public sealed class NrHarqProcess
             _blockBits[r] = new byte[layout.KPrime];
         }
         _highest = new int[layout.CodeBlocks];
+        _extent = new int[layout.CodeBlocks];
         _done = new bool[layout.CodeBlocks];
         Reset();
     }
@@ -39,22 +41,24 @@ public sealed class NrHarqProcess
     /// <summary>Transmissions combined since the last <see cref="Reset"/>.</summary>
     public int Transmissions { get; internal set; }
 
-    /// <summary>Clears the soft buffers for new data.</summary>
+    /// <summary>Empties the soft buffers for new data (marks them empty: the next transmission overwrites instead of adding).</summary>
     public void Reset()
     {
         for (var r = 0; r < _softBuffers.Length; r++)
         {
-            Array.Clear(_softBuffers[r]);
+            _extent[r] = 0;
             _highest[r] = -1;
             _done[r] = false;
         }
         Transmissions = 0;
     }
 
-    /// <summary>Combined LLRs d_0..d_{N_cb-1} of block r (0 where nothing was received; fillers stay 0 here).</summary>
-    public ReadOnlySpan<float> SoftBuffer(int block) => _softBuffers[block];
+    /// <summary>Combined LLRs d_0, d_1, ... of block r as far as they were received or zeroed (0 where nothing was received; fillers stay 0).</summary>
+    public ReadOnlySpan<float> SoftBuffer(int block) => _softBuffers[block].AsSpan(0, _extent[block]);
 
     internal Span<float> WritableSoftBuffer(int block) => _softBuffers[block];
+
+    internal ref int Extent(int block) => ref _extent[block];
 
     internal ref int Highest(int block) => ref _highest[block];
 

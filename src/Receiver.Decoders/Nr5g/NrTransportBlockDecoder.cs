@@ -83,7 +83,7 @@ public sealed class NrTransportBlockDecoder
             var e = _blockLlrs.AsSpan(0, layout.BlockBits(r));
             NrRateMatching.Deinterleave(llrs.Slice(offset, e.Length), layout.BitsPerSymbol, e);
             offset += e.Length;
-            var highest = NrRateMatching.Accumulate(layout, e, rv, process.WritableSoftBuffer(r));
+            var highest = NrRateMatching.Accumulate(layout, e, rv, process.WritableSoftBuffer(r), ref process.Extent(r));
             ref var known = ref process.Highest(r);
             known = Math.Max(known, highest);
         }
@@ -130,7 +130,9 @@ public sealed class NrTransportBlockDecoder
         for (var j = 0; j < pendingCount; j++)
         {
             // Filler-free buffer: d_0..d_{K'-2Z-1}, then d_{K-2Z}.. (the code's channel order).
-            var buffer = process.SoftBuffer(_pending[j]);
+            var block = _pending[j];
+            NrRateMatching.Extend(process.WritableSoftBuffer(block), ref process.Extent(block), layout.FillerEnd + n - fillerStart);
+            ReadOnlySpan<float> buffer = process.WritableSoftBuffer(block);
             var input = _decoderInput.AsSpan(j * n, n);
             buffer[..fillerStart].CopyTo(input);
             buffer.Slice(layout.FillerEnd, n - fillerStart).CopyTo(input[fillerStart..]);
