@@ -74,6 +74,8 @@ public enum DropReason
     Truncated,
     /// <summary>Decoded, but the output socket could not send it before shutdown gave up (PUSH with no consumer).</summary>
     Unsent,
+    /// <summary>Sent to a decoding worker (distributed mode) and not back within the deadline: the worker died or left.</summary>
+    Lost,
 }
 
 /// <summary>Metric tag values of drop reasons.</summary>
@@ -89,6 +91,7 @@ public static class DropReasons
         DropReason.Shutdown => "shutdown",
         DropReason.Truncated => "truncated",
         DropReason.Unsent => "unsent",
+        DropReason.Lost => "lost",
         _ => reason.ToString().ToLowerInvariant(),
     };
 }

@@ -27,12 +27,19 @@ public sealed class DecodedBatch
     private readonly DecodeStatus[] _status;
     private readonly DecodeStage[] _stage;
 
+    private readonly int _outputLength;
+
     internal DecodedBatch(DecoderChain chain, int codeIndex, int maxBatch)
+        : this(chain.Code, chain.OutputLength, codeIndex, maxBatch) => Chain = chain;
+
+    /// <summary>A batch of frames decoded elsewhere (by remote workers), filled by <see cref="Distributed.ReorderWindow"/>.</summary>
+    internal DecodedBatch(IBlockCode code, int outputLength, int codeIndex, int maxBatch)
     {
-        Chain = chain;
+        Code = code;
+        _outputLength = outputLength;
         CodeIndex = codeIndex;
         _frames = new Frame[maxBatch];
-        _bits = new byte[maxBatch * chain.OutputLength];
+        _bits = new byte[maxBatch * outputLength];
         _status = new DecodeStatus[maxBatch];
         _stage = new DecodeStage[maxBatch];
     }
@@ -43,10 +50,10 @@ public sealed class DecodedBatch
     /// <summary>Index of the batch's code in the registry (all frames of a batch share it).</summary>
     public int CodeIndex { get; }
 
-    /// <summary>The chain that decoded the batch (its code, main and fallback decoders).</summary>
-    public DecoderChain Chain { get; }
+    /// <summary>The chain that decoded the batch (its code, main and fallback decoders); null when remote workers decoded it.</summary>
+    public DecoderChain? Chain { get; }
 
-    public IBlockCode Code => Chain.Code;
+    public IBlockCode Code { get; }
 
     /// <summary>Decoder chain time for the whole batch, microseconds.</summary>
     public double DecodeTimeUs { get; internal set; }
@@ -55,7 +62,7 @@ public sealed class DecodedBatch
     public Frame Frame(int i) => _frames[CheckIndex(i)];
 
     /// <summary>The i-th frame's decoded graph codeword (H.Columns bits, 0/1 bytes); see <see cref="OutputFormatter"/>.</summary>
-    public ReadOnlySpan<byte> GraphBits(int i) => _bits.AsSpan(CheckIndex(i) * Chain.OutputLength, Chain.OutputLength);
+    public ReadOnlySpan<byte> GraphBits(int i) => _bits.AsSpan(CheckIndex(i) * _outputLength, _outputLength);
 
     public DecodeStatus Status(int i) => _status[CheckIndex(i)];
 
@@ -63,11 +70,23 @@ public sealed class DecodedBatch
 
     internal Frame[] Frames => _frames;
 
-    internal Span<byte> AllBits => _bits.AsSpan(0, Count * Chain.OutputLength);
+    internal Span<byte> AllBits => _bits.AsSpan(0, Count * _outputLength);
 
     internal Span<DecodeStatus> AllStatus => _status.AsSpan(0, Count);
 
     internal Span<DecodeStage> AllStages => _stage.AsSpan(0, Count);
+
+    internal int Capacity => _frames.Length;
+
+    /// <summary>Appends a frame decoded elsewhere.</summary>
+    internal void Add(Frame frame, ReadOnlySpan<byte> bits, DecodeStatus status, DecodeStage stage)
+    {
+        var i = Count++;
+        _frames[i] = frame;
+        bits.CopyTo(_bits.AsSpan(i * _outputLength, _outputLength));
+        _status[i] = status;
+        _stage[i] = stage;
+    }
 
     private int CheckIndex(int i) => (uint)i < (uint)Count ? i : throw new ArgumentOutOfRangeException(nameof(i), i, $"batch holds {Count} frames");
 }

@@ -9,12 +9,24 @@ using Microsoft.Extensions.Options;
 using Receiver.Common;
 using Receiver.Decoders;
 using Receiver.Pipeline;
+using Receiver.Service.Distributed;
 using Receiver.Service.Metrics;
 using Receiver.Service.Publishing;
 using Receiver.Transport.Framing;
 using Receiver.Transport.Ingest;
 
 namespace Receiver.Service;
+
+/// <summary>What one receiver process does (configuration <c>Role</c>).</summary>
+public enum ServiceRole
+{
+    /// <summary>Ingest, decode and publish in this process.</summary>
+    Standalone,
+    /// <summary>Ingest and frame, hand frames to workers, publish their results in order.</summary>
+    FrontEnd,
+    /// <summary>Decode what a front end sends and send the results back.</summary>
+    Worker,
+}
 
 /// <summary>How a host is set up around the service (not part of the JSON configuration).</summary>
 public sealed record ReceiverHostSettings
@@ -91,13 +103,23 @@ public static class ReceiverHost
         services.AddSingleton(sp => new PublisherSink(
             PublisherSettingsOf(Options(sp)), sp.GetRequiredService<ICodeDirectory>(),
             sp.GetRequiredService<ReceiverMetrics>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Receiver.Publish")));
+        services.AddSingleton(sp => new ResultSink(Options(sp).Distribute, sp.GetRequiredService<ICodeDirectory>(), sp.GetRequiredService<ReceiverMetrics>()));
+        services.AddSingleton(sp => new FrontEndDispatcher(Options(sp).Distribute, sp.GetRequiredService<CodeRegistry>(), BatcherOptionsOf(Options(sp)).MaxBatch,
+            sp.GetRequiredService<PublisherSink>(), sp.GetRequiredService<ReceiverMetrics>(), sp.GetRequiredService<FramePool>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Receiver.FrontEnd")));
+        // What the batcher hands decoded frames to, and what the framers hand frames to, depend on the role.
+        services.AddSingleton<IDecodedSink>(sp => RoleOf(Options(sp)) == ServiceRole.Worker ? sp.GetRequiredService<ResultSink>() : sp.GetRequiredService<PublisherSink>());
+        services.AddSingleton<IFrameSink>(sp => RoleOf(Options(sp)) == ServiceRole.FrontEnd ? sp.GetRequiredService<FrontEndDispatcher>() : sp.GetRequiredService<MicroBatcher>());
         services.AddSingleton(CreateBatcher);
 
-        // Start order = data flow from the output back; stop order is the reverse.
+        // Start order = data flow from the output back; stop order is the reverse. Each service does nothing in a role that has no use for it.
         services.AddSingleton<MetricsService>();
         services.AddHostedService(sp => sp.GetRequiredService<MetricsService>());
         services.AddHostedService<PublisherService>();
+        services.AddHostedService<ResultSinkService>();
         services.AddHostedService<BatcherService>();
+        services.AddHostedService<FrontEndService>();
+        services.AddHostedService<WorkReceiverService>();
         services.AddSingleton<IngestServices>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestServices>());
         services.AddHostedService(sp => new ReadyService(settings.ReadyWriter, sp.GetRequiredService<ServiceEndpoints>()));
@@ -105,6 +127,14 @@ public static class ReceiverHost
         services.AddHostedService<ShutdownStarter>();
         return services;
     }
+
+    /// <summary>The configured role (validated before start).</summary>
+    public static ServiceRole RoleOf(ReceiverOptions options) => options.Role?.Trim().ToLowerInvariant() switch
+    {
+        "frontend" => ServiceRole.FrontEnd,
+        "worker" => ServiceRole.Worker,
+        _ => ServiceRole.Standalone,
+    };
 
     /// <summary>The ingest options the framers take, from one configured ingest.</summary>
     public static IngestOptions IngestOptionsOf(IngestEndpointOptions ingest)
@@ -200,7 +230,7 @@ public static class ReceiverHost
         }).ToArray();
         foreach (var chain in chains) WarmUp(chain);
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Receiver.Batcher");
-        return new MicroBatcher(chains, batcherOptions, services.GetRequiredService<PublisherSink>(), services.GetRequiredService<ReceiverMetrics>(),
+        return new MicroBatcher(chains, batcherOptions, services.GetRequiredService<IDecodedSink>(), services.GetRequiredService<ReceiverMetrics>(),
             services.GetRequiredService<FramePool>(), services.GetService<IGroundTruth>(),
             e => logger.LogError(e, "decoding a batch failed: {Message}", e.Message));
     }
@@ -235,38 +265,102 @@ public sealed class ShutdownDeadline(IOptions<ReceiverOptions> options)
 }
 
 /// <summary>Stopped first: starts the drain deadline and tells the publisher when to give up on a missing consumer.</summary>
-internal sealed class ShutdownStarter(ShutdownDeadline deadline, PublisherSink publisher) : IHostedService
+internal sealed class ShutdownStarter(ShutdownDeadline deadline, IServiceProvider services, IOptions<ReceiverOptions> options) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
         deadline.Start();
-        publisher.BeginShutdown(deadline.TimeLeft);
+        if (ReceiverHost.RoleOf(options.Value) == ServiceRole.Worker) services.GetRequiredService<ResultSink>().BeginShutdown(deadline.TimeLeft);
+        else services.GetRequiredService<PublisherSink>().BeginShutdown(deadline.TimeLeft);
         return Task.CompletedTask;
     }
 }
 
-/// <summary>Starts the publisher thread (binding its sockets) and, on stop, flushes what the drained batcher handed it.</summary>
-internal sealed class PublisherService(PublisherSink publisher, ServiceEndpoints endpoints) : IHostedService
+/// <summary>Starts the publisher thread (binding its sockets) and, on stop, flushes what the drained batcher handed it. Not used by workers.</summary>
+internal sealed class PublisherService(IServiceProvider services, IOptions<ReceiverOptions> options, ServiceEndpoints endpoints) : IHostedService
 {
+    private PublisherSink? _publisher;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await publisher.StartAsync();
-        endpoints.Publish = publisher.Endpoint;
-        endpoints.Metadata = publisher.MetadataEndpoint;
+        if (ReceiverHost.RoleOf(options.Value) == ServiceRole.Worker) return;
+        _publisher = services.GetRequiredService<PublisherSink>();
+        await _publisher.StartAsync();
+        endpoints.Publish = _publisher.Endpoint;
+        endpoints.Metadata = _publisher.MetadataEndpoint;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => publisher.CompleteAsync();
+    public Task StopAsync(CancellationToken cancellationToken) => _publisher?.CompleteAsync() ?? Task.CompletedTask;
 }
 
-/// <summary>Owns the micro-batcher's lifetime: created (workers running) on start, drained within the deadline on stop.</summary>
-internal sealed class BatcherService(IServiceProvider services, ShutdownDeadline deadline, ILogger<BatcherService> logger) : IHostedService
+/// <summary>Worker: connects the result socket on start; on stop (after the batcher drained) closes it, delivering within the deadline.</summary>
+internal sealed class ResultSinkService(IServiceProvider services, IOptions<ReceiverOptions> options, ServiceEndpoints endpoints, ShutdownDeadline deadline) : IHostedService
+{
+    private ResultSink? _sink;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (ReceiverHost.RoleOf(options.Value) != ServiceRole.Worker) return Task.CompletedTask;
+        _sink = services.GetRequiredService<ResultSink>();
+        _sink.Start();
+        endpoints.Results = _sink.Endpoint;
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _sink?.Close(deadline.TimeLeft);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Front end: binds the work and result sockets on start; on stop (after ingest stopped) waits for what is out, within the deadline.</summary>
+internal sealed class FrontEndService(IServiceProvider services, IOptions<ReceiverOptions> options, ServiceEndpoints endpoints, ShutdownDeadline deadline) : IHostedService
+{
+    private FrontEndDispatcher? _dispatcher;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (ReceiverHost.RoleOf(options.Value) != ServiceRole.FrontEnd) return;
+        _dispatcher = services.GetRequiredService<FrontEndDispatcher>();
+        await _dispatcher.StartAsync();
+        endpoints.Work = _dispatcher.WorkEndpoint;
+        endpoints.Results = _dispatcher.ResultEndpoint;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => _dispatcher?.CompleteAsync(deadline.TimeLeft) ?? Task.CompletedTask;
+}
+
+/// <summary>Worker: takes work from the front end (instead of the configured ingests).</summary>
+internal sealed class WorkReceiverService(IServiceProvider services, IOptions<ReceiverOptions> options, ServiceEndpoints endpoints, ILoggerFactory loggers) : IHostedService, IDisposable
+{
+    private WorkReceiver? _receiver;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (ReceiverHost.RoleOf(options.Value) != ServiceRole.Worker) return;
+        _receiver = new WorkReceiver(options.Value.Distribute, services.GetRequiredService<ICodeDirectory>(), services.GetRequiredService<MicroBatcher>(),
+            services.GetRequiredService<ReceiverMetrics>(), services.GetRequiredService<FramePool>(), loggers.CreateLogger("Receiver.Worker"));
+        await _receiver.StartAsync();
+        endpoints.Work = _receiver.Endpoint;
+        loggers.CreateLogger("Receiver.Worker").LogInformation("worker: work from {Work}, results to {Results}", endpoints.Work, endpoints.Results);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => _receiver?.StopAsync() ?? Task.CompletedTask;
+
+    public void Dispose() => _receiver?.Dispose();
+}
+
+/// <summary>Owns the micro-batcher's lifetime: created (workers running) on start, drained within the deadline on stop. Not used by a front end.</summary>
+internal sealed class BatcherService(IServiceProvider services, IOptions<ReceiverOptions> options, ShutdownDeadline deadline, ILogger<BatcherService> logger) : IHostedService
 {
     private MicroBatcher? _batcher;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        if (ReceiverHost.RoleOf(options.Value) == ServiceRole.FrontEnd) return Task.CompletedTask;
         _batcher = services.GetRequiredService<MicroBatcher>();
         return Task.CompletedTask;
     }
@@ -287,8 +381,9 @@ internal sealed class IngestServices(IServiceProvider services, IOptions<Receive
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (ReceiverHost.RoleOf(options.Value) == ServiceRole.Worker) return;
         var codes = services.GetRequiredService<ICodeDirectory>();
-        var sink = services.GetRequiredService<MicroBatcher>();
+        var sink = services.GetRequiredService<IFrameSink>();
         var endpoints = services.GetRequiredService<ServiceEndpoints>();
         for (var i = 0; i < options.Value.Ingest.Count; i++)
         {

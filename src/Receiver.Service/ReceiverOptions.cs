@@ -9,6 +9,16 @@ public sealed class ReceiverOptions
 {
     public const string SectionName = "Receiver";
 
+    /// <summary>
+    /// "standalone" (ingest, decode and publish in this process), "frontend" (ingest, frame, hand frames to workers over
+    /// Distribute:WorkEndpoint, publish their results in order) or "worker" (decode what a front end sends; Ingest and
+    /// Publish unused).
+    /// </summary>
+    public string Role { get; set; } = "standalone";
+
+    /// <summary>Front end and workers: sockets, reorder window and deadline.</summary>
+    public DistributeOptions Distribute { get; set; } = new();
+
     /// <summary>Codes the service decodes, each with its decoder chain.</summary>
     public List<CodeOptions> Codes { get; set; } = [];
 
@@ -199,4 +209,32 @@ public sealed class ShutdownOptions
 {
     /// <summary>How long shutdown waits for queued frames to be decoded and published before dropping the rest as "shutdown".</summary>
     public int DrainDeadlineMs { get; set; } = 5000;
+}
+
+/// <summary>
+/// The ventilator / workers / sink sockets between a front end and its decoding workers. The front end binds both
+/// endpoints (workers connect, so they may join and leave while it runs); a worker gives the same two endpoints with '>'.
+/// </summary>
+public sealed class DistributeOptions
+{
+    /// <summary>Framed work goes out here (front end PUSH, workers PULL; ZeroMQ spreads it over the connected workers).</summary>
+    public string WorkEndpoint { get; set; } = "@tcp://127.0.0.1:5560";
+
+    /// <summary>Decoded results come back here (workers PUSH, front end PULL).</summary>
+    public string ResultEndpoint { get; set; } = "@tcp://127.0.0.1:5561";
+
+    /// <summary>
+    /// Front end: most frames out at workers at once (the reorder window); a full window pushes back on ingest. Keep
+    /// Window well under DeadlineMs times the workers' frames per millisecond, or frames that are merely queued time out.
+    /// </summary>
+    public int Window { get; set; } = 1024;
+
+    /// <summary>
+    /// Front end: a frame not back within this many milliseconds of its dispatch is counted dropped with reason lost
+    /// (it is also how long the ordered output stalls behind a frame a dead worker held).
+    /// </summary>
+    public int DeadlineMs { get; set; } = 3000;
+
+    /// <summary>High-water mark of the work and result sockets, in messages; small keeps few frames queued at a worker that may die.</summary>
+    public int Hwm { get; set; } = 256;
 }

@@ -17,6 +17,7 @@ public sealed class ReceiverOptionsValidator : IValidateOptions<ReceiverOptions>
     public static readonly string[] OverflowPolicies = ["block", "drop-oldest"];
     public static readonly string[] BatchPolicies = ["idle-takes-all", "max-wait"];
     public static readonly string[] PublishSockets = ["pub", "push"];
+    public static readonly string[] Roles = ["standalone", "frontend", "worker"];
     public static readonly string[] OutputFormats = ["unpacked-info", "packed-info", "unpacked-codeword", "packed-codeword"];
     private static readonly string[] Transports = ["tcp", "ipc", "inproc", "pgm", "epgm", "ws"];
 
@@ -52,7 +53,19 @@ public sealed class ReceiverOptionsValidator : IValidateOptions<ReceiverOptions>
             if (chain.Iterations < 1) yield return $"{path}:Chain:Iterations: must be at least 1, got {chain.Iterations}";
         }
 
-        if (options.Ingest is not { Count: > 0 }) yield return $"{root}:Ingest: configure at least one ingest socket (e.g. {{\"Endpoints\": [\">tcp://127.0.0.1:5555\"]}})";
+        if (OneOf(options.Role, Roles) is { } role) yield return $"{root}:Role: {role}";
+        var isWorker = string.Equals(options.Role?.Trim(), "worker", StringComparison.OrdinalIgnoreCase);
+        if (isWorker || string.Equals(options.Role?.Trim(), "frontend", StringComparison.OrdinalIgnoreCase))
+        {
+            var distribute = options.Distribute ?? new DistributeOptions();
+            if (EndpointProblem(distribute.WorkEndpoint) is { } work) yield return $"{root}:Distribute:WorkEndpoint: {work}";
+            if (EndpointProblem(distribute.ResultEndpoint) is { } result) yield return $"{root}:Distribute:ResultEndpoint: {result}";
+            if (distribute.Window < 1) yield return $"{root}:Distribute:Window: must be at least 1, got {distribute.Window}";
+            if (distribute.DeadlineMs < 1) yield return $"{root}:Distribute:DeadlineMs: must be at least 1, got {distribute.DeadlineMs}";
+            if (distribute.Hwm < 0) yield return $"{root}:Distribute:Hwm: must be 0 (no limit) or more, got {distribute.Hwm}";
+        }
+
+        if (!isWorker && options.Ingest is not { Count: > 0 }) yield return $"{root}:Ingest: configure at least one ingest socket (e.g. {{\"Endpoints\": [\">tcp://127.0.0.1:5555\"]}})";
         for (var i = 0; i < (options.Ingest?.Count ?? 0); i++)
         {
             var ingest = options.Ingest![i];

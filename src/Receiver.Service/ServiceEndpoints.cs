@@ -15,6 +15,12 @@ public sealed class ServiceEndpoints
 
     public string? Metadata { get; set; }
 
+    /// <summary>Front end: where work goes out; worker: where it comes from.</summary>
+    public string? Work { get; set; }
+
+    /// <summary>Front end: where results come back; worker: where it sends them.</summary>
+    public string? Results { get; set; }
+
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes once every socket is bound or connected (when the service printed <c>ready</c>).</summary>
