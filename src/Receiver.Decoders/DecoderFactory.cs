@@ -17,9 +17,7 @@ public static class DecoderFactory
         ("bp", "belief propagation (sum-product)", (code, options) => new BeliefPropagationDecoder(code, options)),
         ("nms", "normalized min-sum (alpha = Normalization)", (code, options) => new MinSumDecoder(code, options, MinSumVariant.Normalized)),
         ("oms", "offset min-sum (beta = Offset)", (code, options) => new MinSumDecoder(code, options, MinSumVariant.Offset)),
-        ("layered-nms", "layered normalized min-sum (lifted-graph kernel for quasi-cyclic codes)", (code, options) => code.QuasiCyclic is not null
-            ? new QcLayeredMinSumDecoder(code, options)
-            : new LayeredMinSumDecoder(code, options)),
+        ("layered-nms", "layered normalized min-sum, frames in SIMD lanes (float, int16 or int8; lifted-graph kernel for quasi-cyclic codes)", CreateLayered),
         ("bm", "Berlekamp-Massey (BCH codes)", BerlekampMasseyDecoder.Create),
         ("hard", "hard decision of the channel LLRs with a syndrome check", (code, options) => new HardDecisionDecoder(code, options)),
         ("ecct", "error correction code transformer (needs --model)", Neural("ecct")),
@@ -93,6 +91,17 @@ public static class DecoderFactory
         }
         throw new ArgumentException($"unknown decoder '{name}': known decoders are {string.Join(", ", Names)}", nameof(name));
     }
+
+    /// <summary>
+    /// Quasi-cyclic codes take the QC kernel (its own int8/int16 rule, or the fixed-point type asked for) unless
+    /// float is asked for; every other code takes the generic lane decoder in the element type asked for.
+    /// </summary>
+    private static IBatchDecoder CreateLayered(IBlockCode code, DecoderOptions options) => (code.QuasiCyclic, options.ElementType) switch
+    {
+        (null, _) or (_, LaneElementType.Float) => new LayeredMinSumDecoder(code, options),
+        (_, null) => new QcLayeredMinSumDecoder(code, options),
+        (_, var element) => new QcLayeredMinSumDecoder(code, options, System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, int16: element == LaneElementType.Int16),
+    };
 
     private static Func<IBlockCode, DecoderOptions, IBatchDecoder> Neural(string architecture) =>
         (code, options) => NeuralProvider.Value.Create(architecture, code, options);
