@@ -28,7 +28,9 @@ internal sealed record EvalSettings(
     string? PlotPath,
     string? Model = null,
     string Device = "cpu",
-    string Runtime = "auto");
+    string Runtime = "auto",
+    bool EarlyStop = true,
+    LaneElementType? Element = null);
 
 /// <summary><c>receiver eval</c>: Monte-Carlo BER/FER of one or more decoders over a list of Eb/N0 points.</summary>
 internal static class EvalCommand
@@ -53,11 +55,13 @@ internal static class EvalCommand
         var model = new Option<string?>("--model") { HelpName = "NAME|DIR|manifest.json", Description = "Model of the neural decoders (ecct, fecct, eccfm, uecct, aecct, ddecc): an installed name (receiver models list), a model folder or a manifest.json path; a comma list gives each neural decoder the model of its architecture" };
         var device = new Option<string>("--device") { HelpName = "cpu|cuda[:N]", Description = "Where the decoders run: cpu, or a CUDA device for neural decoders (no such device is an error; classical decoders run on the CPU only)", DefaultValueFactory = _ => "cpu" };
         var runtime = new Option<string>("--runtime") { HelpName = "auto|onnxruntime|torchsharp", Description = "Runtime of the neural decoders: auto (ONNX Runtime where the model ships an .onnx file, else TorchSharp), onnxruntime or torchsharp", DefaultValueFactory = _ => "auto" };
+        var noEarlyStop = new Option<bool>("--no-early-stop") { Description = "Run every iteration of iterative decoders even once H c = 0 (FER and speed at the full iteration count)" };
+        var element = new Option<string?>("--element") { HelpName = "float|int16|int8", Description = "Element type of layered-nms's SIMD lanes: float (default for non-QC codes; the exact reference), int16 or int8 (saturating, robust per-frame scale); QC codes pick int8/int16 themselves unless given" };
         var plot = new Option<string?>("--plot") { HelpName = "FILE.png", Description = "Write BER and FER vs Eb/N0 to this PNG file" };
 
         var command = new Command("eval", "Monte-Carlo BER/FER of decoders over Eb/N0 points")
         {
-            code, decoder, iterations, ebN0, minFrameErrors, maxFrames, seed, json, allZero, alpha, offset, threads, batch, modulation, fading, plot, model, device, runtime,
+            code, decoder, iterations, ebN0, minFrameErrors, maxFrames, seed, json, allZero, alpha, offset, threads, batch, modulation, fading, plot, model, device, runtime, noEarlyStop, element,
         };
         command.SetAction((parsed, cancellationToken) =>
         {
@@ -79,7 +83,9 @@ internal static class EvalCommand
                 parsed.GetValue(plot),
                 string.IsNullOrWhiteSpace(parsed.GetValue(model)) ? null : parsed.GetValue(model)!.Trim(),
                 parsed.GetValue(device)!,
-                parsed.GetValue(runtime)!));
+                parsed.GetValue(runtime)!,
+                !parsed.GetValue(noEarlyStop),
+                ParseElement(parsed.GetValue(element))));
             return new EvalRun(settings, terminal).RunAsync(cancellationToken);
         });
         return command;
@@ -127,6 +133,13 @@ internal static class EvalCommand
         var architecture = DecoderFactory.NeuralStage(decoder);
         return architectures.FirstOrDefault(a => a.Architecture.Equals(architecture, StringComparison.OrdinalIgnoreCase)).Spec
             ?? throw new UsageException($"--model {models}: none of these is an {decoder} model ({string.Join(", ", architectures.Select(a => $"{a.Spec}: {a.Architecture}"))})");
+    }
+
+    internal static LaneElementType? ParseElement(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        try { return LaneElementTypes.Parse(text); }
+        catch (ArgumentException e) { throw new UsageException($"--element: {e.Message}"); }
     }
 
     internal static IReadOnlyList<string> ParseDecoders(string text)
@@ -184,6 +197,8 @@ internal sealed class EvalRun(EvalSettings settings, Terminal terminal)
             Device = ComputeDevice.Parse(settings.Device),
             Runtime = settings.Runtime,
             NeuralMaxBatch = Math.Max(0, settings.BatchFrames),
+            EarlyStop = settings.EarlyStop,
+            ElementType = settings.Element,
         };
         var decoders = settings.Decoders.Select(name => CreateDecoder(name, code, options with { Model = EvalCommand.ModelFor(name, settings.Model) })).ToArray();
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Receiver.Codes;
+using Receiver.Decoders;
 using Receiver.Evaluation;
 using Spectre.Console;
 
@@ -24,7 +25,8 @@ internal static class ResultTable
                 $"{code.Name}  n = {code.N}, k = {code.K}, R = {code.K / (double)code.N:0.####}")))
             .Caption(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                 $"{s.Modulation}/{(s.Fading == Codes.Channel.Fading.None ? "AWGN" : "Rayleigh")}, {(s.AllZero ? "all-zero codeword" : "random info bits")}, seed {s.Seed}, " +
-                $"{StopRuleText(s.Stop)}, {s.Iterations} iterations max")));
+                $"{StopRuleText(s.Stop)}, {s.Iterations} iterations {(s.EarlyStop ? "max" : "always (no early stop)")}" +
+                (s.Element is { } element ? $", {LaneElementTypes.NameOf(element)} lanes" : ""))));
         foreach (var column in new[] { "decoder", "Eb/N0 dB", "frames", "frame err", "bit err", "BER", "FER", "-ln BER", "info BER", "avg iter", "frames/s", "stop" })
             table.AddColumn(new TableColumn(column) { Alignment = column == "decoder" ? Justify.Left : Justify.Right });
 
