@@ -12,7 +12,7 @@ namespace Receiver.Decoders;
 /// vector, 16 with AVX-512; one frame per lane, the next frame taking a lane as soon as its frame
 /// converges), with the vector exp and log. Otherwise it decodes one frame at a time in double with
 /// messages clamped to +-30, the reference the float lanes are tested against (same decisions on
-/// almost every frame: float bounds messages near +-16.6).
+/// almost every frame: float bounds messages near +-17.3).
 /// </summary>
 public sealed class BeliefPropagationDecoder : BatchDecoder<BeliefPropagationDecoder.Workspace>
 {

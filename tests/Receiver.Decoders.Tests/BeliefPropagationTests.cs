@@ -28,7 +28,7 @@ public class BeliefPropagationTests(ITestOutputHelper output)
         IterativeHarness.AssertCorrectsFlips(new BeliefPropagationDecoder(code, new DecoderOptions { Iterations = 20 }, vectorized), flips: 2, seed: 2);
     }
 
-    // The float lanes use the scalar formulas in float (messages bounded near +-16.6 instead of +-30): decisions may
+    // The float lanes use the scalar formulas in float (messages bounded near +-17.3 instead of +-30): decisions may
     // differ on a rare frame near the decision boundary, never on many.
     [Theory]
     [InlineData(true)]

@@ -66,7 +66,10 @@ internal interface IFloatLaneOps<TVec> : IFrameLaneOps<TVec, float> where TVec :
     static abstract TVec Multiply(TVec left, TVec right);
     static abstract TVec Divide(TVec left, TVec right);
     static abstract TVec Clamp(TVec value, TVec limit);
+    /// <summary>e^x for x in [-88, 0] (relative error about 3e-6); see <see cref="FastMath"/>.</summary>
     static abstract TVec Exp(TVec value);
+
+    /// <summary>ln x for finite x &gt;= 1 (absolute error about 1e-7).</summary>
     static abstract TVec Log(TVec value);
 }
 
@@ -95,8 +98,47 @@ internal readonly struct Float256 : IFloatLaneOps<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Multiply(Vector256<float> left, Vector256<float> right) => left * right;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Divide(Vector256<float> left, Vector256<float> right) => left / right;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Clamp(Vector256<float> value, Vector256<float> limit) => Vector256.Min(Vector256.Max(value, -limit), limit);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Exp(Vector256<float> value) => Vector256.Exp(value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Log(Vector256<float> value) => Vector256.Log(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Exp(Vector256<float> value)
+    {
+        // 2^t with t = x log2(e) = n + f, |f| <= 1/2: 2^f by its degree-5 Taylor polynomial, n added to the exponent bits.
+        var t = value * Vector256.Create(FastMath.Log2E);
+        var n = Vector256.Floor(t + Vector256.Create(0.5f));
+        var f = t - n;
+        var p = Vector256.Create(FastMath.Exp2C5);
+        p = p * f + Vector256.Create(FastMath.Exp2C4);
+        p = p * f + Vector256.Create(FastMath.Exp2C3);
+        p = p * f + Vector256.Create(FastMath.Exp2C2);
+        p = p * f + Vector256.Create(FastMath.Exp2C1);
+        p = p * f + Vector256<float>.One;
+        return (p.AsInt32() + Vector256.ShiftLeft(Vector256.ConvertToInt32(n), 23)).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Log(Vector256<float> value)
+    {
+        // x = m 2^e with m in [sqrt(1/2), sqrt(2)); ln m = ln(1 + z) by the Cephes logf polynomial.
+        var bits = value.AsInt32();
+        var exponent = Vector256.ShiftRightArithmetic(bits, 23) - Vector256.Create(127);
+        var mantissa = ((bits & Vector256.Create(0x007F_FFFF)) | Vector256.Create(0x3F80_0000)).AsSingle();
+        var high = Vector256.GreaterThan(mantissa, Vector256.Create(FastMath.Sqrt2));
+        mantissa = Vector256.ConditionalSelect(high, mantissa * Vector256.Create(0.5f), mantissa);
+        var e = Vector256.ConvertToSingle(exponent - high.AsInt32());
+        var z = mantissa - Vector256<float>.One;
+        var z2 = z * z;
+        var y = Vector256.Create(FastMath.LogC0);
+        y = y * z + Vector256.Create(FastMath.LogC1);
+        y = y * z + Vector256.Create(FastMath.LogC2);
+        y = y * z + Vector256.Create(FastMath.LogC3);
+        y = y * z + Vector256.Create(FastMath.LogC4);
+        y = y * z + Vector256.Create(FastMath.LogC5);
+        y = y * z + Vector256.Create(FastMath.LogC6);
+        y = y * z + Vector256.Create(FastMath.LogC7);
+        y = y * z + Vector256.Create(FastMath.LogC8);
+        y = y * z * z2 - Vector256.Create(0.5f) * z2;
+        return z + y + e * Vector256.Create(FastMath.Ln2);
+    }
 }
 
 /// <summary>16 float lanes (AVX-512).</summary>
@@ -124,8 +166,47 @@ internal readonly struct Float512 : IFloatLaneOps<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Multiply(Vector512<float> left, Vector512<float> right) => left * right;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Divide(Vector512<float> left, Vector512<float> right) => left / right;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Clamp(Vector512<float> value, Vector512<float> limit) => Vector512.Min(Vector512.Max(value, -limit), limit);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Exp(Vector512<float> value) => Vector512.Exp(value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Log(Vector512<float> value) => Vector512.Log(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Exp(Vector512<float> value)
+    {
+        // 2^t with t = x log2(e) = n + f, |f| <= 1/2: 2^f by its degree-5 Taylor polynomial, n added to the exponent bits.
+        var t = value * Vector512.Create(FastMath.Log2E);
+        var n = Vector512.Floor(t + Vector512.Create(0.5f));
+        var f = t - n;
+        var p = Vector512.Create(FastMath.Exp2C5);
+        p = p * f + Vector512.Create(FastMath.Exp2C4);
+        p = p * f + Vector512.Create(FastMath.Exp2C3);
+        p = p * f + Vector512.Create(FastMath.Exp2C2);
+        p = p * f + Vector512.Create(FastMath.Exp2C1);
+        p = p * f + Vector512<float>.One;
+        return (p.AsInt32() + Vector512.ShiftLeft(Vector512.ConvertToInt32(n), 23)).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Log(Vector512<float> value)
+    {
+        // x = m 2^e with m in [sqrt(1/2), sqrt(2)); ln m = ln(1 + z) by the Cephes logf polynomial.
+        var bits = value.AsInt32();
+        var exponent = Vector512.ShiftRightArithmetic(bits, 23) - Vector512.Create(127);
+        var mantissa = ((bits & Vector512.Create(0x007F_FFFF)) | Vector512.Create(0x3F80_0000)).AsSingle();
+        var high = Vector512.GreaterThan(mantissa, Vector512.Create(FastMath.Sqrt2));
+        mantissa = Vector512.ConditionalSelect(high, mantissa * Vector512.Create(0.5f), mantissa);
+        var e = Vector512.ConvertToSingle(exponent - high.AsInt32());
+        var z = mantissa - Vector512<float>.One;
+        var z2 = z * z;
+        var y = Vector512.Create(FastMath.LogC0);
+        y = y * z + Vector512.Create(FastMath.LogC1);
+        y = y * z + Vector512.Create(FastMath.LogC2);
+        y = y * z + Vector512.Create(FastMath.LogC3);
+        y = y * z + Vector512.Create(FastMath.LogC4);
+        y = y * z + Vector512.Create(FastMath.LogC5);
+        y = y * z + Vector512.Create(FastMath.LogC6);
+        y = y * z + Vector512.Create(FastMath.LogC7);
+        y = y * z + Vector512.Create(FastMath.LogC8);
+        y = y * z * z2 - Vector512.Create(0.5f) * z2;
+        return z + y + e * Vector512.Create(FastMath.Ln2);
+    }
 }
 
 /// <summary>16 int16 lanes (AVX2).</summary>
@@ -264,4 +345,29 @@ internal static class FixedPointScale
         var half = Vector512.Create(1 << 14);
         return Vector512.Narrow(Vector512.ShiftRightArithmetic(low * f + half, 15), Vector512.ShiftRightArithmetic(high * f + half, 15));
     }
+}
+
+/// <summary>
+/// Constants of the sum-product lanes' exp and log: a few multiply-adds each, where the runtime's vector
+/// Exp/Log for float go through double. 2^f: Taylor coefficients ln(2)^k / k!; ln(1 + z): Cephes logf.
+/// </summary>
+internal static class FastMath
+{
+    public const float Log2E = 1.44269504f;
+    public const float Ln2 = 0.693147181f;
+    public const float Sqrt2 = 1.41421356f;
+    public const float Exp2C1 = 0.693147181f;
+    public const float Exp2C2 = 0.240226507f;
+    public const float Exp2C3 = 0.0555041087f;
+    public const float Exp2C4 = 0.00961812911f;
+    public const float Exp2C5 = 0.00133335581f;
+    public const float LogC0 = 7.0376836292e-2f;
+    public const float LogC1 = -1.1514610310e-1f;
+    public const float LogC2 = 1.1676998740e-1f;
+    public const float LogC3 = -1.2420140846e-1f;
+    public const float LogC4 = 1.4249322787e-1f;
+    public const float LogC5 = -1.6668057665e-1f;
+    public const float LogC6 = 2.0000714765e-1f;
+    public const float LogC7 = -2.4999993993e-1f;
+    public const float LogC8 = 3.3333331174e-1f;
 }
