@@ -30,7 +30,9 @@ internal sealed record EvalSettings(
     string Device = "cpu",
     string Runtime = "auto",
     Shard Shard = default,
-    string? OutPath = null)
+    string? OutPath = null,
+    bool EarlyStop = true,
+    LaneElementType? Element = null)
 {
     /// <summary>The shard this run measures (the whole point when not sharded).</summary>
     public Shard Shard { get; init; } = Shard.Count == 0 ? Shard.Whole : Shard;
@@ -59,13 +61,15 @@ internal static class EvalCommand
         var model = new Option<string?>("--model") { HelpName = "NAME|DIR|manifest.json", Description = "Model of the neural decoders (ecct, fecct, eccfm, uecct, aecct, ddecc): an installed name (receiver models list), a model folder or a manifest.json path; a comma list gives each neural decoder the model of its architecture" };
         var device = new Option<string>("--device") { HelpName = "cpu|cuda[:N]", Description = "Where the decoders run: cpu, or a CUDA device for neural decoders (no such device is an error; classical decoders run on the CPU only)", DefaultValueFactory = _ => "cpu" };
         var runtime = new Option<string>("--runtime") { HelpName = "auto|onnxruntime|torchsharp", Description = "Runtime of the neural decoders: auto (ONNX Runtime where the model ships an .onnx file, else TorchSharp), onnxruntime or torchsharp", DefaultValueFactory = _ => "auto" };
+        var noEarlyStop = new Option<bool>("--no-early-stop") { Description = "Run every iteration of iterative decoders even once H c = 0 (FER and speed at the full iteration count)" };
+        var element = new Option<string?>("--element") { HelpName = "float|int16|int8", Description = "Element type of layered-nms's SIMD lanes: float (default for non-QC codes; the exact reference), int16 or int8 (saturating, robust per-frame scale); QC codes pick int8/int16 themselves unless given" };
         var plot = new Option<string?>("--plot") { HelpName = "FILE.png", Description = "Write BER and FER vs Eb/N0 to this PNG file" };
         var shard = new Option<string?>("--shard") { HelpName = "I/N", Description = "Run only part I of N (I from 0) of every point's --max-frames frames: a contiguous frame range, disjoint from the other parts; needs --min-frame-errors 0 (its default here); add the parts with 'eval merge'" };
         var output = new Option<string?>("--out") { HelpName = "FILE.jsonl", Description = "Also write the --json lines (one per point) to this file" };
 
         var command = new Command("eval", "Monte-Carlo BER/FER of decoders over Eb/N0 points")
         {
-            code, decoder, iterations, ebN0, minFrameErrors, maxFrames, seed, json, allZero, alpha, offset, threads, batch, modulation, fading, plot, model, device, runtime, shard, output,
+            code, decoder, iterations, ebN0, minFrameErrors, maxFrames, seed, json, allZero, alpha, offset, threads, batch, modulation, fading, plot, model, device, runtime, shard, output, noEarlyStop, element,
         };
         command.Subcommands.Add(EvalMergeCommand.Build(terminal));
         command.SetAction((parsed, cancellationToken) =>
@@ -93,7 +97,9 @@ internal static class EvalCommand
                 parsed.GetValue(device)!,
                 parsed.GetValue(runtime)!,
                 shardPart,
-                string.IsNullOrWhiteSpace(parsed.GetValue(output)) ? null : parsed.GetValue(output)));
+                string.IsNullOrWhiteSpace(parsed.GetValue(output)) ? null : parsed.GetValue(output),
+                !parsed.GetValue(noEarlyStop),
+                ParseElement(parsed.GetValue(element))));
             return new EvalRun(settings, terminal).RunAsync(cancellationToken);
         });
         return command;
@@ -156,6 +162,13 @@ internal static class EvalCommand
             ?? throw new UsageException($"--model {models}: none of these is an {decoder} model ({string.Join(", ", architectures.Select(a => $"{a.Spec}: {a.Architecture}"))})");
     }
 
+    internal static LaneElementType? ParseElement(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        try { return LaneElementTypes.Parse(text); }
+        catch (ArgumentException e) { throw new UsageException($"--element: {e.Message}"); }
+    }
+
     internal static IReadOnlyList<string> ParseDecoders(string text)
     {
         var names = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
@@ -216,6 +229,8 @@ internal sealed class EvalRun(EvalSettings settings, Terminal terminal)
             Device = ComputeDevice.Parse(settings.Device),
             Runtime = settings.Runtime,
             NeuralMaxBatch = Math.Max(0, settings.BatchFrames),
+            EarlyStop = settings.EarlyStop,
+            ElementType = settings.Element,
         };
         if (settings.OutPath is { } outPath)
         {

@@ -19,6 +19,8 @@ internal static class PointJson
             json.WriteNumber("k", r.K);
             json.WriteString("decoder", r.Decoder);
             json.WriteNumber("iterations", s.Iterations);
+            json.WriteBoolean("early_stop", s.EarlyStop);
+            if (s.Element is { } element) json.WriteString("element", LaneElementTypes.NameOf(element));
             if (EvalCommand.ModelFor(r.Decoder, s.Model) is { } model) json.WriteString("model", model);
             if (r.Decoder is "nms" or "layered-nms") json.WriteNumber("alpha", s.Alpha);
             if (r.Decoder is "oms") json.WriteNumber("offset", s.Offset);

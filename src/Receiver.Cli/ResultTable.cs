@@ -1,5 +1,6 @@
 using System.Globalization;
 using Receiver.Codes;
+using Receiver.Decoders;
 using Receiver.Evaluation;
 using Spectre.Console;
 
@@ -30,7 +31,7 @@ internal static class ResultTable
                 $"{code.Name}  n = {code.N}, k = {code.K}, R = {code.K / (double)code.N:0.####}")))
             .Caption(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                 $"{s.Modulation}/{(s.Fading == Codes.Channel.Fading.None ? "AWGN" : "Rayleigh")}, {(s.AllZero ? "all-zero codeword" : "random info bits")}, seed {s.Seed}, " +
-                $"{(s.Shard.IsWhole ? "" : $"shard {s.Shard} of every point, ")}{StopRuleText(s.Stop)}, {s.Iterations} iterations max")));
+                $"{(s.Shard.IsWhole ? "" : $"shard {s.Shard} of every point, ")}{StopRuleText(s.Stop)}, {s.Iterations} iterations {(s.EarlyStop ? "max" : "always (no early stop)")}{ElementText(s)}")));
         foreach (var column in new[] { "decoder", "Eb/N0 dB", "frames", "frame err", "bit err", "BER", "FER", "ML LB FER", "-ln BER", "info BER", "avg iter", "frames/s", "stop" })
             table.AddColumn(new TableColumn(column) { Alignment = column == "decoder" ? Justify.Left : Justify.Right });
 
@@ -60,6 +61,8 @@ internal static class ResultTable
     public static string StopRuleText(StopRule stop) => stop.MinFrameErrors > 0
         ? string.Create(CultureInfo.InvariantCulture, $"stop at {stop.MinFrameErrors} frame errors or {stop.MaxFrames} frames")
         : string.Create(CultureInfo.InvariantCulture, $"{stop.MaxFrames} frames per point");
+
+    private static string ElementText(EvalSettings s) => s.Element is { } element ? $", {LaneElementTypes.NameOf(element)} lanes" : "";
 
     private static string Scientific(double value) => double.IsFinite(value) ? Invariant($"{value:0.000E+00}") : "-";
 

@@ -19,9 +19,7 @@ public static class DecoderFactory
         ("bp", "belief propagation (sum-product)", (code, options) => new BeliefPropagationDecoder(code, options)),
         ("nms", "normalized min-sum (alpha = Normalization)", (code, options) => new MinSumDecoder(code, options, MinSumVariant.Normalized)),
         ("oms", "offset min-sum (beta = Offset)", (code, options) => new MinSumDecoder(code, options, MinSumVariant.Offset)),
-        ("layered-nms", "layered normalized min-sum (lifted-graph kernel for quasi-cyclic codes)", (code, options) => code.QuasiCyclic is not null
-            ? new QcLayeredMinSumDecoder(code, options)
-            : new LayeredMinSumDecoder(code, options)),
+        ("layered-nms", "layered normalized min-sum, frames in SIMD lanes (float, int16 or int8; lifted-graph kernel for quasi-cyclic codes)", CreateLayered),
         ("bm", "Berlekamp-Massey (BCH codes)", BerlekampMasseyDecoder.Create),
         ("hard", "hard decision of the channel LLRs with a syndrome check", (code, options) => new HardDecisionDecoder(code, options)),
         ("osd0", "ordered-statistics decoding, order 0 (re-encoded most reliable basis)", OsdOfOrder(0)),
@@ -128,6 +126,17 @@ public static class DecoderFactory
 
     private static Func<IBlockCode, DecoderOptions, IBatchDecoder> OsdOfOrder(int order) =>
         (code, options) => new OsdDecoder(code, options, order);
+
+    /// <summary>
+    /// Quasi-cyclic codes take the QC kernel (its own int8/int16 rule, or the fixed-point type asked for) unless
+    /// float is asked for; every other code takes the generic lane decoder in the element type asked for.
+    /// </summary>
+    private static IBatchDecoder CreateLayered(IBlockCode code, DecoderOptions options) => (code.QuasiCyclic, options.ElementType) switch
+    {
+        (null, _) or (_, LaneElementType.Float) => new LayeredMinSumDecoder(code, options),
+        (_, null) => new QcLayeredMinSumDecoder(code, options),
+        (_, var element) => new QcLayeredMinSumDecoder(code, options, System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, int16: element == LaneElementType.Int16),
+    };
 
     private static Func<IBlockCode, DecoderOptions, IBatchDecoder> Neural(string architecture) =>
         (code, options) => NeuralProvider.Value.Create(architecture, code, options);

@@ -15,6 +15,14 @@ public sealed record DecoderOptions
     /// <summary>Offset min-sum subtraction (beta).</summary>
     public float Offset { get; init; } = 0.5f;
 
+    /// <summary>
+    /// Element type of the SIMD lanes of layered-nms (frames side by side, one per lane): float (the exact
+    /// reference), int16 or int8 (saturating, each frame scaled from a robust mean of its |LLR|s). Null takes the
+    /// decoder's default: float for the generic decoder, the QC decoder's own rule (int8 or int16) for
+    /// quasi-cyclic codes. The other decoders run float only and refuse int16/int8.
+    /// </summary>
+    public LaneElementType? ElementType { get; init; }
+
     /// <summary>Threads one Decode call may use; 0 means all cores.</summary>
     public int Parallelism { get; init; }
 
@@ -37,4 +45,22 @@ public sealed record DecoderOptions
 
     /// <summary><see cref="NeuralMaxBatch"/>, or its default for <see cref="Device"/>.</summary>
     public int NeuralBatch => NeuralMaxBatch > 0 ? NeuralMaxBatch : DefaultNeuralMaxBatch(Device);
+}
+
+/// <summary>Element type of a SIMD decoder's lanes (see <see cref="DecoderOptions.ElementType"/>).</summary>
+public enum LaneElementType { Float, Int16, Int8 }
+
+/// <summary>The names the CLI and configuration files give <see cref="LaneElementType"/>s.</summary>
+public static class LaneElementTypes
+{
+    public static IReadOnlyList<string> Names { get; } = ["float", "int16", "int8"];
+
+    public static string NameOf(LaneElementType element) => Names[(int)element];
+
+    /// <summary>float, int16 or int8 (case-insensitive); anything else throws <see cref="ArgumentException"/> listing them.</summary>
+    public static LaneElementType Parse(string text)
+    {
+        var index = Names.ToList().FindIndex(n => n.Equals(text?.Trim(), StringComparison.OrdinalIgnoreCase));
+        return index >= 0 ? (LaneElementType)index : throw new ArgumentException($"unknown element type '{text}': known are {string.Join(", ", Names)}", nameof(text));
+    }
 }

@@ -28,7 +28,8 @@ public class BeliefPropagationTests(ITestOutputHelper output)
         IterativeHarness.AssertCorrectsFlips(new BeliefPropagationDecoder(code, new DecoderOptions { Iterations = 20 }, vectorized), flips: 2, seed: 2);
     }
 
-    // The 8-lane kernel uses the scalar formulas; vector exp/log may differ in the last bit, which must not change decisions.
+    // The float lanes use the scalar formulas in float (messages bounded near +-17.3 instead of +-30): decisions may
+    // differ on a rare frame near the decision boundary, never on many.
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -40,9 +41,9 @@ public class BeliefPropagationTests(ITestOutputHelper output)
             var code = IterativeHarness.Load(name);
             var vectorized = new BeliefPropagationDecoder(code, options, vectorized: true);
             var scalar = new BeliefPropagationDecoder(code, options, vectorized: false);
-            Assert.Equal(Vector512.IsHardwareAccelerated, vectorized.IsVectorized);
+            Assert.Equal(Vector256.IsHardwareAccelerated, vectorized.IsVectorized);
             Assert.False(scalar.IsVectorized);
-            KernelEquivalence.AssertSameOutput(vectorized, scalar);
+            KernelEquivalence.AssertNearlySameOutput(vectorized, scalar, maxDifferingFrames: 4);
         }
     }
 

@@ -44,7 +44,11 @@ public class LayeredMinSumTests(ITestOutputHelper output)
         foreach (var name in new[] { "LDPC_N49_K24", "LDPC_N121_K70" })
         {
             var code = IterativeHarness.Load(name);
-            KernelEquivalence.Assert(new LayeredMinSumDecoder(code, options, vectorized: true), new LayeredMinSumDecoder(code, options, vectorized: false));
+            var vectorized = new LayeredMinSumDecoder(code, options, vectorized: true);
+            var scalar = new LayeredMinSumDecoder(code, options, vectorized: false);
+            Assert.Equal(System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated, vectorized.IsVectorized);
+            Assert.False(scalar.IsVectorized);
+            KernelEquivalence.AssertSameOutput(vectorized, scalar);
         }
     }
 
@@ -92,7 +96,9 @@ public class LayeredMinSumTests(ITestOutputHelper output)
     {
         var code = IterativeHarness.Load("nr:100,200");
         var (vectorized, scalar) = Create(name, code, new DecoderOptions { Iterations = 10 });
-        KernelEquivalence.AssertSameOutput(vectorized, scalar);
+        // bp's lanes run float against the scalar double reference: decisions may differ on a rare frame.
+        if (name == "bp") KernelEquivalence.AssertNearlySameOutput(vectorized, scalar, maxDifferingFrames: 4);
+        else KernelEquivalence.AssertSameOutput(vectorized, scalar);
     }
 
     // A call may allocate a few bytes (workspace pool, runtime tiering); one small object per frame would be >= 24 KB here.

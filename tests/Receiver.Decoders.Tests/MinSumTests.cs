@@ -93,7 +93,10 @@ internal static class KernelEquivalence
         AssertSameOutput(vectorized, scalar);
     }
 
-    public static void AssertSameOutput(IBatchDecoder vectorized, IBatchDecoder scalar)
+    public static void AssertSameOutput(IBatchDecoder vectorized, IBatchDecoder scalar) => AssertNearlySameOutput(vectorized, scalar, maxDifferingFrames: 0);
+
+    /// <summary>As <see cref="AssertSameOutput"/>, with up to maxDifferingFrames frames whose bits or status differ.</summary>
+    public static void AssertNearlySameOutput(IBatchDecoder vectorized, IBatchDecoder scalar, int maxDifferingFrames)
     {
         var code = vectorized.Code;
         const int frames = 16 * 12 + 5;
@@ -108,8 +111,18 @@ internal static class KernelEquivalence
         var scalarStatus = new DecodeStatus[frames];
         vectorized.Decode(llrs, vectorBits, vectorStatus);
         scalar.Decode(llrs, scalarBits, scalarStatus);
-        Xunit.Assert.Equal(scalarStatus, vectorStatus);
-        Xunit.Assert.Equal(scalarBits, vectorBits);
+        if (maxDifferingFrames == 0)
+        {
+            Xunit.Assert.Equal(scalarStatus, vectorStatus);
+            Xunit.Assert.Equal(scalarBits, vectorBits);
+        }
+        else
+        {
+            var n = vectorized.OutputLength;
+            var differing = Enumerable.Range(0, frames).Count(f => scalarStatus[f] != vectorStatus[f] ||
+                !scalarBits.AsSpan(f * n, n).SequenceEqual(vectorBits.AsSpan(f * n, n)));
+            Xunit.Assert.InRange(differing, 0, maxDifferingFrames);
+        }
         Xunit.Assert.Contains(scalarStatus, s => s.Outcome == DecodeOutcome.NotConverged);
         if (scalarStatus[0].Iterations < 8)
             Xunit.Assert.True(scalarStatus.Select(s => s.Iterations).Distinct().Count() > 2, "lanes should stop at different iterations");

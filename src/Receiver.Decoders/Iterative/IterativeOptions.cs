@@ -13,6 +13,13 @@ internal static class IterativeOptions
         return options;
     }
 
+    /// <summary>Decoders that run float only refuse a fixed-point <see cref="DecoderOptions.ElementType"/>.</summary>
+    public static void RequireFloat(DecoderOptions options, string decoder)
+    {
+        if (options.ElementType is { } element && element != LaneElementType.Float)
+            throw new ArgumentException($"{decoder}: runs in float only, element type {element.ToString().ToLowerInvariant()} is for layered-nms", nameof(options));
+    }
+
     public static float Normalization(DecoderOptions options, string decoder)
     {
         var alpha = options.Normalization;

@@ -17,6 +17,7 @@ public abstract class MinSumDecoderBase : BatchDecoder<MinSumDecoderBase.Workspa
         : base(code, IterativeOptions.Validate(options, name).Parallelism)
     {
         Name = name;
+        IterativeOptions.RequireFloat(options, name);
         var alpha = variant == MinSumVariant.Normalized ? IterativeOptions.Normalization(options, name) : 1f;
         var beta = variant == MinSumVariant.Offset ? IterativeOptions.Offset(options, name) : 0f;
         _settings = new MinSumSettings(new TannerGraph(code.H), schedule, variant, alpha, beta, options.Iterations, options.EarlyStop);

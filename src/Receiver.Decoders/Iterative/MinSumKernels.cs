@@ -128,7 +128,8 @@ internal sealed class VectorMinSumKernel
         _posterior = _state.Posterior;
         _checkToVariable = _state.CheckToVariable;
         _rowInputs = new Vector512<float>[settings.Graph.MaxRowWeight];
-        _iterate = settings.Schedule == MinSumSchedule.Layered ? LayeredIteration : FloodingIteration;
+        // Layered schedules run through the inter-frame lane kernel (LayeredMinSumDecoder); this one floods.
+        _iterate = FloodingIteration;
     }
 
     /// <summary>Decodes status.Length frames of channel LLRs into graph-length hard bits, back to back.</summary>
@@ -138,7 +139,7 @@ internal sealed class VectorMinSumKernel
     private void FloodingIteration()
     {
         var graph = _settings.Graph;
-        for (var r = 0; r < graph.Rows; r++) CheckNode(graph.RowStart[r], graph.RowStart[r + 1], updatePosterior: false);
+        for (var r = 0; r < graph.Rows; r++) CheckNode(graph.RowStart[r], graph.RowStart[r + 1]);
         // Indices come from the graph the arrays were sized for, so element access skips bounds checks.
         ref var columnStart = ref MemoryMarshal.GetArrayDataReference(graph.ColumnStart);
         ref var columnEdge = ref MemoryMarshal.GetArrayDataReference(graph.ColumnEdge);
@@ -154,14 +155,8 @@ internal sealed class VectorMinSumKernel
         }
     }
 
-    private void LayeredIteration()
-    {
-        var graph = _settings.Graph;
-        for (var r = 0; r < graph.Rows; r++) CheckNode(graph.RowStart[r], graph.RowStart[r + 1], updatePosterior: true);
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void CheckNode(int start, int end, bool updatePosterior)
+    private void CheckNode(int start, int end)
     {
         ref var columns = ref MemoryMarshal.GetArrayDataReference(_settings.Graph.EdgeColumn);
         ref var posterior = ref MemoryMarshal.GetArrayDataReference(_posterior);
@@ -190,7 +185,6 @@ internal sealed class VectorMinSumKernel
             magnitude = normalized ? magnitude * alpha : Vector512.Max(magnitude - beta, Vector512<float>.Zero);
             var message = (magnitude.AsUInt32() | ((signs ^ input.AsUInt32()) & signBit)).AsSingle();
             Unsafe.Add(ref checkToVariable, e) = message;
-            if (updatePosterior) Unsafe.Add(ref posterior, Unsafe.Add(ref columns, e)) = input + message;
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Receiver.Codes;
+using Receiver.Decoders.Iterative;
 using Receiver.Decoders.QuasiCyclic;
 
 [assembly: InternalsVisibleTo("Receiver.Decoders.Tests")]
@@ -182,44 +183,8 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
         return status;
     }
 
-    /// <summary>|LLR|s above this many times the median count as this much in the mean that sets the scale.</summary>
-    private const float OutlierClipFactor = 8f;
-
-    /// <summary>
-    /// Scale that brings the mean channel |LLR| to <see cref="_quantizedMeanMagnitude"/>. The mean is taken over
-    /// |LLR|s clipped at <see cref="OutlierClipFactor"/> times the median (found within a factor of 2 from a histogram
-    /// of float exponents), so one huge LLR cannot push every other one to zero: it saturates instead. On AWGN LLRs
-    /// the clip never bites (8 medians is many standard deviations out), so the scale is the plain mean there.
-    /// </summary>
-    private float QuantizationScale(ReadOnlySpan<float> channel)
-    {
-        var clip = OutlierClipFactor * MedianMagnitudeBound(channel);
-        var clipVector = new Vector<float>(clip);
-        var sum = Vector<float>.Zero;
-        var i = 0;
-        for (; i <= channel.Length - Vector<float>.Count; i += Vector<float>.Count)
-            sum += Vector.Min(Vector.Abs(new Vector<float>(channel.Slice(i))), clipVector);
-        var total = Vector.Sum(sum);
-        for (; i < channel.Length; i++) total += MathF.Min(MathF.Abs(channel[i]), clip);
-        var mean = total / channel.Length;
-        return mean > 0 && float.IsFinite(mean) ? _quantizedMeanMagnitude / mean : 1f;
-    }
-
-    /// <summary>A power of two at least the median |LLR| and less than twice it (biased exponents counted, no sort).</summary>
-    private static float MedianMagnitudeBound(ReadOnlySpan<float> channel)
-    {
-        Span<int> counts = stackalloc int[256];
-        counts.Clear();
-        foreach (var llr in channel) counts[(BitConverter.SingleToInt32Bits(llr) >> 23) & 0xFF]++;
-        var half = (channel.Length + 1) / 2;
-        var seen = 0;
-        for (var exponent = 0; exponent < 255; exponent++)
-        {
-            seen += counts[exponent];
-            if (seen >= half) return BitConverter.Int32BitsToSingle(Math.Min(exponent + 1, 254) << 23);
-        }
-        return float.MaxValue;
-    }
+    /// <summary>Scale that brings the robust mean channel |LLR| (<see cref="RobustLlrScale"/>) to <see cref="_quantizedMeanMagnitude"/>.</summary>
+    private float QuantizationScale(ReadOnlySpan<float> channel) => RobustLlrScale.Scale(channel, _quantizedMeanMagnitude);
 
     /// <summary>Quantises the graph LLRs (read through <see cref="_segments"/> from source) into the current column buffers.</summary>
     private void Quantize<TVec, TElement, TOps>(Workspace ws, ReadOnlySpan<float> source, float scale)
