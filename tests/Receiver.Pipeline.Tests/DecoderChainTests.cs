@@ -122,6 +122,26 @@ public class DecoderChainTests
     }
 
     [Fact]
+    public void OsdFallbackDecodesTheFramesTheMainDecoderLeftInvalid()
+    {
+        const int frames = 12;
+        var (llrs, words) = Batch(frames, seed: 4);
+        var chain = new DecoderChain(Code, new DecoderChainOptions { Decoder = "hard", Fallback = "osd1", SyndromeCheck = false }, frames);
+        Assert.Equal("osd1", chain.Fallback!.Name);
+        var bits = new byte[frames * Code.N];
+        var status = new DecodeStatus[frames];
+        var stage = new DecodeStage[frames];
+
+        chain.Process(llrs, bits, status, stage);
+
+        for (var f = 0; f < frames; f++)
+        {
+            Assert.Equal(f % 2 == 0 ? DecodeStage.Main : DecodeStage.Fallback, stage[f]);
+            Assert.Equal(words[f], bits.AsSpan(f * Code.N, Code.N).ToArray());
+        }
+    }
+
+    [Fact]
     public void ChainBuiltFromOptionsUsesTheNamedDecoders()
     {
         var chain = new DecoderChain(Code, new DecoderChainOptions { Decoder = "nms", Fallback = "bp", FallbackOptions = new DecoderOptions { Iterations = 100 } }, 4);

@@ -10,7 +10,8 @@ namespace Receiver.Decoders.Osd;
 /// matrix over that order picks the K most reliable independent positions (the MRB) and brings the generator to
 /// systematic form on them; the hard decision of the MRB is re-encoded (order 0), then every pattern of up to
 /// <see cref="Order"/> flipped MRB bits. The candidate with the smallest discrepancy (sum of |L| where it disagrees
-/// with the hard decision, equivalent to the largest correlation with the LLRs) wins; the output is always a codeword.
+/// with the hard decision, equivalent to the largest correlation with the LLRs) wins; the output is always a codeword,
+/// and the status's Iterations is the number of MRB bits the winner flipped (0 when order 0 was best).
 /// </summary>
 /// <remarks>
 /// Two reductions keep the search short without changing its result: flip patterns are visited from the least
