@@ -40,6 +40,8 @@ public sealed class NrCrc
     private readonly uint _polynomial;
     private readonly uint _mask;
     private readonly uint[]? _byteTable;
+    /// <summary>Slicing-by-4 tables on the register aligned to bit 31: entry k*256+b advances byte b (top byte) by 8(k+1) bits.</summary>
+    private readonly uint[]? _sliceTables;
 
     private NrCrc(string name, int length, uint polynomial)
     {
@@ -56,6 +58,22 @@ public sealed class NrCrc
                 register = (register & (1u << (length - 1))) != 0 ? ((register << 1) ^ polynomial) & _mask : (register << 1) & _mask;
             _byteTable[value] = register;
         }
+        var aligned = polynomial << (32 - length);
+        uint Advance8(uint v)
+        {
+            for (var bit = 0; bit < 8; bit++) v = (v & 0x8000_0000u) != 0 ? (v << 1) ^ aligned : v << 1;
+            return v;
+        }
+        _sliceTables = new uint[4 * 256];
+        for (var value = 0u; value < 256; value++)
+        {
+            var v = Advance8(value << 24);
+            for (var k = 0; k < 4; k++)
+            {
+                _sliceTables[k * 256 + value] = v;
+                v = Advance8(v);
+            }
+        }
     }
 
     public string Name { get; }
@@ -71,18 +89,22 @@ public sealed class NrCrc
         if (_byteTable is { } table)
         {
             var shift = Length - 8;
-            if (Vector256.IsHardwareAccelerated)
+            if (Vector256.IsHardwareAccelerated && _sliceTables is { } slices)
             {
-                // 32 bits per step: their low bits gathered into a mask (bit t = bit t of the run), each byte reversed
-                // so the run's first bit is the byte's most significant.
+                // 32 bits per step (slicing by 4, register aligned to bit 31): the run's low bits gathered into a mask
+                // (bit t = bit t of the run), then bit-reversed so the run's first bit is the word's most significant.
                 var one = Vector256.Create((byte)1);
+                var aligned = register << (32 - Length);
                 for (; i + 32 <= bits.Length; i += 32)
                 {
                     var mask = (Vector256.Create(bits.Slice(i, 32)) & one).AsUInt16() << 7;
                     var packed = mask.AsByte().ExtractMostSignificantBits();
-                    for (var q = 0; q < 4; q++)
-                        register = ((register << 8) & _mask) ^ table[((register >> shift) ^ ReversedBytes[(packed >> (8 * q)) & 0xFF]) & 0xFF];
+                    var word = (uint)ReversedBytes[packed & 0xFF] << 24 | (uint)ReversedBytes[(packed >> 8) & 0xFF] << 16 |
+                               (uint)ReversedBytes[(packed >> 16) & 0xFF] << 8 | ReversedBytes[packed >> 24];
+                    var x = aligned ^ word;
+                    aligned = slices[3 * 256 + (x >> 24)] ^ slices[2 * 256 + ((x >> 16) & 0xFF)] ^ slices[256 + ((x >> 8) & 0xFF)] ^ slices[x & 0xFF];
                 }
+                register = aligned >> (32 - Length);
             }
             for (; i + 8 <= bits.Length; i += 8)
             {
