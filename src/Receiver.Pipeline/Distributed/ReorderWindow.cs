@@ -162,8 +162,8 @@ public sealed class ReorderWindow
             }
             total += lost;
             if (batch is null) return total;
-            Publish(batch);
             total += batch.Count;
+            Publish(batch);
         }
     }
 
