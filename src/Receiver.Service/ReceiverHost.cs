@@ -219,6 +219,7 @@ public static class ReceiverHost
                 NeuralMaxBatch = Math.Max(1, batcherOptions.MaxBatch),
                 Runtime = chain.Runtime,
                 Device = ComputeDevice.Parse(chain.Device),
+                ElementType = string.IsNullOrWhiteSpace(chain.ElementType) ? null : LaneElementTypes.Parse(chain.ElementType),
             };
             return new DecoderChain(code, new DecoderChainOptions
             {

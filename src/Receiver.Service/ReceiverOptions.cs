@@ -58,6 +58,9 @@ public sealed class ChainOptions
     /// <summary>Iteration cap of iterative decoders.</summary>
     public int Iterations { get; set; } = 20;
 
+    /// <summary>Element type of layered-nms's SIMD lanes: "float", "int16" or "int8"; empty takes the decoder's default (see DecoderOptions.ElementType).</summary>
+    public string? ElementType { get; set; }
+
     /// <summary>Decoder that retries frames the main decoder leaves unconverged (none when empty).</summary>
     public string? Fallback { get; set; }
 

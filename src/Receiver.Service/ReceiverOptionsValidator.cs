@@ -51,6 +51,7 @@ public sealed class ReceiverOptionsValidator : IValidateOptions<ReceiverOptions>
             if (RuntimeProblem(chain.Runtime) is { } runtime) yield return $"{path}:Chain:Runtime: {runtime}";
             if (DeviceProblem(chain.Device) is { } device) yield return $"{path}:Chain:Device: {device}";
             if (chain.Iterations < 1) yield return $"{path}:Chain:Iterations: must be at least 1, got {chain.Iterations}";
+            if (!string.IsNullOrWhiteSpace(chain.ElementType) && OneOf(chain.ElementType, LaneElementTypes.Names.ToArray()) is { } element) yield return $"{path}:Chain:ElementType: {element}";
         }
 
         if (OneOf(options.Role, Roles) is { } role) yield return $"{root}:Role: {role}";

@@ -173,6 +173,8 @@ public class CliTests
             { "missing --code", ["eval", "--decoder", "hard"] },
             { "unknown option", ["eval", "--code", "BCH_N31_K16", "--frobnicate"] },
             { "no command", [] },
+            { "unknown element type", ["eval", "--code", "LDPC_N49_K24", "--decoder", "layered-nms", "--element", "int4", "--max-frames", "10"] },
+            { "element type bp does not run", ["eval", "--code", "LDPC_N49_K24", "--decoder", "bp", "--element", "int8", "--max-frames", "10"] },
         };
     }
 
@@ -187,5 +189,18 @@ public class CliTests
         Assert.Single(lines);
         Assert.StartsWith("error: ", lines[0]);
         Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
+    public async Task NoEarlyStopRunsEveryIterationInTheElementTypeAsked()
+    {
+        var (exitCode, stdout, stderr) = await Run("eval", "--code", "LDPC_N49_K24", "--decoder", "layered-nms", "--element", "int8",
+            "--no-early-stop", "--iterations", "7", "--ebn0", "6", "--min-frame-errors", "0", "--max-frames", "200", "--json");
+        Assert.True(exitCode == Cli.ExitSuccess, stderr);
+        using var point = JsonDocument.Parse(Lines(stdout).Single());
+        var root = point.RootElement;
+        Assert.Equal(7.0, root.GetProperty("avg_iterations").GetDouble());
+        Assert.False(root.GetProperty("early_stop").GetBoolean());
+        Assert.Equal("int8", root.GetProperty("element").GetString());
     }
 }

@@ -129,6 +129,8 @@ internal sealed class VectorMinSumKernel
         _checkToVariable = _state.CheckToVariable;
         _rowInputs = new Vector512<float>[settings.Graph.MaxRowWeight];
         // Layered schedules run through the inter-frame lane kernel (LayeredMinSumDecoder); this one floods.
+        if (settings.Schedule != MinSumSchedule.Flooding)
+            throw new ArgumentException("the 16-lane min-sum kernel floods; layered decoding runs on the inter-frame lane kernel", nameof(settings));
         _iterate = FloodingIteration;
     }
 
