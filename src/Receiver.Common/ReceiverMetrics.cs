@@ -25,6 +25,7 @@ public sealed class ReceiverMetrics : IDisposable
     public Counter<long> FramesIn { get; }
     public Counter<long> FramesPublished { get; }
     public Counter<long> FramesDropped { get; }
+    public Counter<long> MetadataDropped { get; }
     public Counter<long> UpstreamItemsLost { get; }
     public Counter<long> ItemsDiscarded { get; }
     public Counter<long> StreamEvents { get; }
@@ -43,6 +44,7 @@ public sealed class ReceiverMetrics : IDisposable
         FramesIn = Meter.CreateCounter<long>("receiver.frames.in", "{frame}", "Frames produced by the framers.");
         FramesPublished = Meter.CreateCounter<long>("receiver.frames.published", "{frame}", "Frames decoded and published.");
         FramesDropped = Meter.CreateCounter<long>("receiver.frames.dropped", "{frame}", "Frames (or malformed messages) dropped, by reason.");
+        MetadataDropped = Meter.CreateCounter<long>("receiver.metadata.dropped", "{record}", "Metadata records of published frames that the best-effort metadata socket could not take.");
         UpstreamItemsLost = Meter.CreateCounter<long>("receiver.upstream.items_lost", "{item}", "Items missing upstream, from gaps in gr-tagged item offsets.");
         ItemsDiscarded = Meter.CreateCounter<long>("receiver.ingest.items_discarded", "{item}", "Raw-stream items that never became part of a frame, by reason (unaligned, partial_frame).");
         StreamEvents = Meter.CreateCounter<long>("receiver.ingest.stream_events", "{event}", "Ingest stream events, by event (peer_disconnected, offset_backwards, offset_reset).");

@@ -77,7 +77,8 @@ public sealed class BenchCommandTests
         Assert.Equal(sent, run.GetProperty("frames_received").GetInt64() + run.GetProperty("frames_dropped").GetInt64());
         Assert.True(run.GetProperty("accounted").GetBoolean());
         Assert.True(run.GetProperty("ingest_mb_per_s").GetDouble() > 0);
-        Assert.Equal(sent, run.GetProperty("e2e_latency_us").GetProperty("count").GetInt64() + run.GetProperty("frames_dropped").GetInt64());
+        Assert.Equal(sent, run.GetProperty("e2e_latency_us").GetProperty("count").GetInt64() + run.GetProperty("frames_dropped").GetInt64()
+            + run.GetProperty("metadata_dropped").GetInt64());
     }
 
     private static async Task<List<JsonElement>> BenchJsonAsync(string[] arguments)

@@ -205,9 +205,9 @@ internal sealed partial class BenchClient : IDisposable
         {
             while (!_stopping)
             {
-                // Every output comes with its metadata record, so waiting on the metadata stream sees both.
-                if (!_metadata.TryReceive(ref message, wait)) continue;
-                OnMetadata(message.SliceAsMemory());
+                // Wait on the metadata stream, but drain the outputs either way: metadata is best effort (the service
+                // drops records its socket cannot take), so outputs must never wait for a record that will not come.
+                if (_metadata.TryReceive(ref message, wait)) OnMetadata(message.SliceAsMemory());
                 // Bounded turns so neither stream waits long behind the other.
                 for (var i = 0; i < 64 && _metadata.TryReceive(ref message, TimeSpan.Zero); i++)
                     OnMetadata(message.SliceAsMemory());

@@ -35,6 +35,8 @@ public sealed record CpuUse(double Service, double Client);
 /// <param name="LatencyUs">Ingest-to-publish latency as the service measured it.</param>
 /// <param name="LatencySource">"histogram" (the service's receiver.latency instrument) or "metadata" (per-frame latency_us of its metadata stream).</param>
 /// <param name="E2eLatencyUs">Client send to client receipt of the frame's output, matched by sequence.</param>
+/// <param name="MetadataDropped">Metadata records the service's best-effort metadata socket could not take (their frames were
+/// published; their end-to-end latency is not in <paramref name="E2eLatencyUs"/>).</param>
 /// <param name="Accounted">Every sent frame came out or was counted dropped before the settle timeout.</param>
 public sealed record BenchRunResult(
     string Mode,
@@ -57,7 +59,8 @@ public sealed record BenchRunResult(
     string Decoder,
     string Format,
     string Target,
-    bool Accounted)
+    bool Accounted,
+    long MetadataDropped)
 {
     /// <summary>
     /// The run kept up: nothing dropped, everything accounted for, at least 97% of the target rate sent, and the
@@ -97,6 +100,7 @@ public sealed record BenchRunResult(
         Field("latency_us", Quantiles(LatencyUs));
         Field("latency_source", Text(LatencySource));
         Field("e2e_latency_us", Quantiles(E2eLatencyUs));
+        Field("metadata_dropped", MetadataDropped.ToString(CultureInfo.InvariantCulture));
         Field("cpu", $"{{\"service\":{Number(Cpu.Service)},\"client\":{Number(Cpu.Client)}}}");
         return json.Append('}').ToString();
     }

@@ -28,6 +28,9 @@ internal interface IBenchTarget : IAsyncDisposable
     /// <summary>Frames dropped since the run began, by reason (snake_case).</summary>
     Task<IReadOnlyDictionary<string, long>> DropsAsync(CancellationToken cancellationToken);
 
+    /// <summary>Metadata records the service could not send since the run began (their frames were published).</summary>
+    Task<long> MetadataDroppedAsync(CancellationToken cancellationToken);
+
     /// <summary>The service's own latency histogram for the run; null when only the metadata stream has it.</summary>
     LatencyQuantiles? ServiceLatency();
 
@@ -88,6 +91,9 @@ internal sealed class InProcessTarget : IBenchTarget
         return Task.FromResult<IReadOnlyDictionary<string, long>>(drops);
     }
 
+    public Task<long> MetadataDroppedAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(_collector.Read().MetadataDropped - (_runStart?.MetadataDropped ?? 0));
+
     public LatencyQuantiles? ServiceLatency() => _runStart is null ? null : LatencyQuantiles.Of(_collector.Read().Latency.Since(_runStart.Latency));
 
     public TimeSpan CpuTime()
@@ -122,6 +128,7 @@ internal sealed partial class SubprocessTarget : IBenchTarget
     private readonly string _metricsUrl;
     private readonly StringBuilder _errors = new();
     private IReadOnlyDictionary<string, long> _baseline = new Dictionary<string, long>();
+    private long _metadataBaseline;
 
     private SubprocessTarget(Process process, string metricsUrl)
     {
@@ -185,13 +192,20 @@ internal sealed partial class SubprocessTarget : IBenchTarget
         }
     }
 
-    public async Task BeginRunAsync(CancellationToken cancellationToken) => _baseline = await ReadDropsAsync(cancellationToken);
+    public async Task BeginRunAsync(CancellationToken cancellationToken)
+    {
+        var text = await ScrapeAsync(cancellationToken);
+        (_baseline, _metadataBaseline) = (ParseDrops(text), ParseTotal(text, "receiver_metadata_dropped_total"));
+    }
 
     public async Task<IReadOnlyDictionary<string, long>> DropsAsync(CancellationToken cancellationToken)
     {
-        var now = await ReadDropsAsync(cancellationToken);
+        var now = ParseDrops(await ScrapeAsync(cancellationToken));
         return new SortedDictionary<string, long>(now.ToDictionary(p => p.Key, p => p.Value - _baseline.GetValueOrDefault(p.Key)), StringComparer.Ordinal);
     }
+
+    public async Task<long> MetadataDroppedAsync(CancellationToken cancellationToken) =>
+        ParseTotal(await ScrapeAsync(cancellationToken), "receiver_metadata_dropped_total") - _metadataBaseline;
 
     public LatencyQuantiles? ServiceLatency() => null;
 
@@ -221,13 +235,27 @@ internal sealed partial class SubprocessTarget : IBenchTarget
         }
     }
 
-    /// <summary>receiver_frames_dropped_total{reason="..."} series of the child's Prometheus text.</summary>
-    private async Task<IReadOnlyDictionary<string, long>> ReadDropsAsync(CancellationToken cancellationToken)
+    /// <summary>The child's Prometheus text.</summary>
+    private async Task<string> ScrapeAsync(CancellationToken cancellationToken)
     {
         if (_process.HasExited) throw new InvalidOperationException($"the service exited (code {ExitCodeOf(_process)}): {ErrorTail()}");
-        var text = await _http.GetStringAsync(_metricsUrl, cancellationToken);
-        return ParseDrops(text);
+        return await _http.GetStringAsync(_metricsUrl, cancellationToken);
     }
+
+    /// <summary>The sum of every series of one counter (any labels) in Prometheus text.</summary>
+    internal static long ParseTotal(string prometheusText, string name)
+    {
+        var total = 0L;
+        foreach (var line in prometheusText.Split('\n'))
+        {
+            if (!line.StartsWith(name, StringComparison.Ordinal) || line.Length == name.Length || (line[name.Length] != '{' && line[name.Length] != ' ')) continue;
+            var space = line.LastIndexOf(' ');
+            if (double.TryParse(line.AsSpan(space + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var value)) total += (long)Math.Round(value);
+        }
+        return total;
+    }
+
+    /// <summary>receiver_frames_dropped_total{reason="..."} series of the child's Prometheus text.</summary>
 
     internal static IReadOnlyDictionary<string, long> ParseDrops(string prometheusText)
     {

@@ -128,8 +128,12 @@ public sealed class ServiceBench : IAsyncDisposable
         }
         // Metadata follows its output on the same publisher thread: give the last records a moment.
         var metadataWait = Stopwatch.StartNew();
-        while (recorder.EndToEnd.Count + drops.Values.Sum() < sent.Frames && metadataWait.Elapsed < TimeSpan.FromSeconds(1))
+        var metadataDropped = await _target.MetadataDroppedAsync(cancellationToken);
+        while (recorder.EndToEnd.Count + drops.Values.Sum() + metadataDropped < sent.Frames && metadataWait.Elapsed < TimeSpan.FromSeconds(1))
+        {
             await Task.Delay(2, CancellationToken.None);
+            metadataDropped = await _target.MetadataDroppedAsync(cancellationToken);
+        }
 
         var wallSeconds = Stopwatch.GetElapsedTime(wallStart).TotalSeconds;
         var clientCpu = sent.CpuTime + (_client.ReceiverCpuTime - receiverCpuBefore);
@@ -164,7 +168,8 @@ public sealed class ServiceBench : IAsyncDisposable
             Decoder,
             _settings.Format,
             _target.Name,
-            accounted);
+            accounted,
+            metadataDropped);
     }
 
     /// <summary>

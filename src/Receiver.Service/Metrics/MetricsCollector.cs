@@ -164,6 +164,7 @@ public sealed class MetricsCollector : IDisposable
                 byReason.Values.Sum(),
                 byReason,
                 Total("receiver.upstream.items_lost"),
+                Total("receiver.metadata.dropped"),
                 Total("receiver.truth.bit_errors"),
                 Total("receiver.truth.frame_errors"),
                 Total("receiver.truth.frames"),
@@ -207,6 +208,7 @@ public sealed class MetricsCollector : IDisposable
 /// <param name="FramesIn">Everything ingest accepted: good frames plus the messages or frames the framers refused (malformed,
 /// unknown code, NaN/Inf, truncated), so that <c>FramesPublished + FramesDropped == FramesIn</c> once the service has drained.</param>
 /// <param name="FramesFramed">Good frames the framers handed to the batcher (receiver.frames.in).</param>
+/// <param name="MetadataDropped">Metadata records of published frames the metadata socket could not take (the frames themselves went out).</param>
 public sealed record MetricsReadout(
     long FramesIn,
     long FramesFramed,
@@ -214,6 +216,7 @@ public sealed record MetricsReadout(
     long FramesDropped,
     IReadOnlyDictionary<string, long> DroppedByReason,
     long UpstreamItemsLost,
+    long MetadataDropped,
     long BitErrors,
     long FrameErrors,
     long CheckedFrames,

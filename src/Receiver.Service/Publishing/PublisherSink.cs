@@ -225,7 +225,11 @@ public sealed partial class PublisherSink : IDecodedSink, IDisposable
         if (slot.ReceivedTimestamp > 0) _metrics.LatencyUs.Record(Stopwatch.GetElapsedTime(slot.ReceivedTimestamp).TotalMicroseconds, tag);
         _metrics.FramesPublished.Add(1, tag);
         // The metadata stream is best effort: its consumer missing never holds the outputs back.
-        if (metadata is not null && slot.Metadata.WrittenCount > 0) ZmqSockets.TrySend(metadata, slot.Metadata.WrittenSpan, more: false, TimeSpan.Zero);
+        if (metadata is not null && slot.Metadata.WrittenCount > 0 && !ZmqSockets.TrySend(metadata, slot.Metadata.WrittenSpan, more: false, TimeSpan.Zero))
+        {
+            _metrics.MetadataDropped.Add(1, tag);
+            if (TakeLogSlot()) LogMetadataDropped(_logger, _settings.MetadataEndpoint ?? "");
+        }
         _freeSlots.Enqueue(slot);
     }
 
@@ -266,6 +270,9 @@ public sealed partial class PublisherSink : IDecodedSink, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "publish {Endpoint}: shutdown deadline passed with outputs the socket could not send (no consumer?); dropped as unsent")]
     private static partial void LogUnsent(ILogger logger, string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "publish metadata {Endpoint}: the socket is full (slow or no consumer); records dropped, counted in receiver.metadata.dropped")]
+    private static partial void LogMetadataDropped(ILogger logger, string endpoint);
 
     /// <summary>One frame's formatted output and metadata, reused across frames.</summary>
     private sealed class OutputSlot(int capacity)
