@@ -67,4 +67,16 @@ public class NrCommandTests
         Assert.Equal(0, high[0]);          // 8 dB does not
         Assert.Equal(20, points[1].GetProperty("transport_blocks").GetInt64());
     }
+
+    [Fact]
+    public async Task BlerTableNamesCrcEarlyTerminationUnlessTurnedOff()
+    {
+        string[] args = ["nr", "bler", "--tbs", "500", "--mcs", "qpsk:0.5", "--snr", "8", "--rv-sequence", "0", "--max-tbs", "10", "--threads", "1"];
+        var (exitCode, output, error) = await Run(args);
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("(CRC early termination)", output);
+        (exitCode, output, error) = await Run([.. args, "--no-crc-stop"]);
+        Assert.True(exitCode == 0, error);
+        Assert.DoesNotContain("CRC early termination", output);
+    }
 }
