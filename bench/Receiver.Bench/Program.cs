@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using Receiver.Bench;
 
-// `quick`: self-timed figures in under a minute; `ldpc [code filter]`: the generic decoders on the AFF3CT comparison codes, one thread; `neural RUNTIME [model filter] [peak GFLOP/s]`: neural models through one runtime (onnxruntime, torchsharp); `fer`: int8 vs float FER; `chain`: TS 38.212 TB decoding vs the bare decoder; `bdn [BenchmarkDotNet args]`: the full BenchmarkDotNet run.
+// `quick`: self-timed figures in under a minute; `ldpc [code filter]`: the generic decoders on the AFF3CT comparison codes, one thread; `neural RUNTIME [model filter] [peak GFLOP/s]`: neural models through one runtime (onnxruntime, torchsharp); `fer`: int8 vs float FER; `chain [CRC check limit]`: TS 38.212 TB decoding vs the bare decoder; `bdn [BenchmarkDotNet args]`: the full BenchmarkDotNet run.
 switch (args.FirstOrDefault())
 {
     case "quick":
@@ -18,7 +18,7 @@ switch (args.FirstOrDefault())
         FerParity.Run(Console.Out);
         return 0;
     case "chain":
-        NrChainBench.Run(Console.Out);
+        NrChainBench.Run(Console.Out, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : null);
         return 0;
     case "bdn":
         BenchmarkSwitcher.FromAssembly(typeof(BenchCase).Assembly).Run(args[1..]);

@@ -27,10 +27,11 @@ internal static partial class NrCommand
         var layers = LayersOption();
         var lbrm = LbrmOption();
         var json = new Option<bool>("--json") { Description = "Print one JSON object per point (per line) and nothing else on stdout" };
+        var noCrcStop = new Option<bool>("--no-crc-stop") { Description = "Stop a code block's iterations on a zero syndrome only, not once its hard decision passes its CRC" };
         var plot = new Option<string?>("--plot") { HelpName = "FILE.png", Description = "Write BLER vs Es/N0 (one colour per configuration, one line style per transmission count) to this PNG" };
         var command = new Command("bler", "Monte-Carlo BLER of the TS 38.212 chain per MCS-like configuration, after 1..T HARQ transmissions")
         {
-            tbs, mcs, snr, rvSequence, iterations, minErrors, maxTbs, demap, seed, threads, layers, lbrm, json, plot,
+            tbs, mcs, snr, rvSequence, iterations, minErrors, maxTbs, demap, seed, threads, layers, lbrm, json, plot, noCrcStop,
         };
         command.SetAction((parsed, cancellationToken) =>
         {
@@ -45,7 +46,7 @@ internal static partial class NrCommand
             var options = new DecoderOptions { Iterations = parsed.GetValue(iterations) };
             var stop = new StopRule(parsed.GetValue(minErrors), parsed.GetValue(maxTbs));
             return Task.FromResult(Bler(terminal, configs, EvalCommand.ParseEbN0(parsed.GetValue(snr)!), rvs, options, demapping, stop,
-                parsed.GetValue(seed), parsed.GetValue(threads), parsed.GetValue(json), parsed.GetValue(plot), cancellationToken));
+                parsed.GetValue(seed), parsed.GetValue(threads), parsed.GetValue(json), parsed.GetValue(plot), !parsed.GetValue(noCrcStop), cancellationToken));
         });
         return command;
     }
@@ -66,20 +67,21 @@ internal static partial class NrCommand
     }
 
     private static int Bler(Terminal terminal, List<(string Name, NrTransportBlockLayout Layout)> configs, IReadOnlyList<double> snrs, int[] rvs,
-        DecoderOptions options, NrDemapping demapping, StopRule stop, ulong seed, int threads, bool json, string? plotPath, CancellationToken cancellationToken)
+        DecoderOptions options, NrDemapping demapping, StopRule stop, ulong seed, int threads, bool json, string? plotPath, bool crcStop,
+        CancellationToken cancellationToken)
     {
         var results = new List<NrBlerPoint>();
         if (!json)
         {
             foreach (var (name, layout) in configs) terminal.Out.WriteLine($"# {name}: {layout}");
-            terminal.Out.WriteLine($"# {options.Iterations} iterations layered min-sum, {demapping} demapping, RV sequence {string.Join(",", rvs)}, " +
+            terminal.Out.WriteLine($"# {options.Iterations} iterations layered min-sum{(crcStop ? " (CRC early termination)" : "")}, {demapping} demapping, RV sequence {string.Join(",", rvs)}, " +
                 $"stop at {stop.MinFrameErrors} first-transmission TB errors or {stop.MaxFrames} TBs, seed {seed}");
             terminal.Out.WriteLine($"{"config",-18} {"snr_db",7} {"tbs",7} " + string.Join(" ", Enumerable.Range(1, rvs.Length).Select(t => $"{"bler" + t,10}")));
         }
         foreach (var (name, layout) in configs)
             foreach (var snr in snrs)
             {
-                var point = NrBler.RunPoint(name, layout, snr, rvs, options, demapping, stop, seed, threads, cancellationToken);
+                var point = NrBler.RunPoint(name, layout, snr, rvs, options, demapping, stop, seed, threads, cancellationToken, crcStop);
                 results.Add(point);
                 if (json)
                 {

@@ -36,6 +36,11 @@ public enum DecodeOutcome : byte
     NotConverged,
     /// <summary>Algebraic decoder detected more errors than it can correct; output is the hard decision of the input.</summary>
     Failure,
+    /// <summary>
+    /// Stopped early because the hard decision passed the decoder's outer check (<see cref="IHardDecisionCheck"/>,
+    /// e.g. a code block's CRC) while some parity checks were still unsatisfied: not a codeword.
+    /// </summary>
+    CheckPassed,
 }
 
 /// <summary>Per-frame result: outcome, iterations used (0 when the input already was a codeword) and unsatisfied checks left.</summary>

@@ -26,7 +26,8 @@ public sealed record NrBlerPoint(string Config, NrTransportBlockLayout Layout, d
 public static class NrBler
 {
     public static NrBlerPoint RunPoint(string name, NrTransportBlockLayout layout, double snrDb, IReadOnlyList<int> rvSequence,
-        DecoderOptions options, NrDemapping demapping, StopRule stop, ulong seed, int threads, CancellationToken cancellationToken = default)
+        DecoderOptions options, NrDemapping demapping, StopRule stop, ulong seed, int threads, CancellationToken cancellationToken = default,
+        bool crcEarlyTermination = true)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(rvSequence);
@@ -44,7 +45,7 @@ public static class NrBler
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ =>
         {
             var encoder = new NrTransportBlockEncoder(layout);
-            var decoder = new NrTransportBlockDecoder(layout, decoderOptions);
+            var decoder = new NrTransportBlockDecoder(layout, decoderOptions, crcEarlyTermination);
             var process = decoder.CreateProcess();
             var modulator = NrModulator.For(layout.Modulation);
             var payload = new byte[layout.TbSize];

@@ -68,6 +68,24 @@ public class NrChainTests
         Assert.Equal(new[] { 0, 17 * 384, 33 * 384, 56 * 384 }, Enumerable.Range(0, 4).Select(layout.K0));
     }
 
+    // Worked by hand from 38.212: B = A + L_TB (7.2.1); C = ceil(B / (K_cb - 24)) (5.2.2, K_cb 8448 BG1 / 3840 BG2);
+    // K' = B' / C; K_b = 22 (BG1) or 10/9/8/6 by B (BG2); Z = least lifting size with K_b Z >= K'; K = 22 Z or 10 Z;
+    // F = K - K'; N = 66 Z or 50 Z (5.3.2); without LBRM N_cb = N, and k0 of Table 5.4.2.1-2 is
+    // floor(17|33|56 N_cb / 66 Z) Z (BG1) or floor(13|25|43 N_cb / 50 Z) Z (BG2).
+    [Theory]
+    [InlineData(500, 0.5, 516, 2, 1, 516, 72, 720, 204, 3600, 13, 25, 43)]         // K_b = 8 (192 < B <= 560)
+    [InlineData(1000, 0.5, 1016, 2, 1, 1016, 104, 1040, 24, 5200, 13, 25, 43)]     // K_b = 10
+    [InlineData(8016, 0.25, 8040, 2, 3, 2704, 288, 2880, 176, 14400, 13, 25, 43)]  // B' = 8040 + 3 x 24
+    [InlineData(10000, 0.9, 10024, 1, 2, 5036, 240, 5280, 244, 15840, 17, 33, 56)] // B' = 10024 + 2 x 24
+    public void SegmentationAndK0MatchHandWorkedClauses(int a, double rate, int b, int baseGraph, int c, int kPrime, int z, int k,
+        int fillers, int n, int rv1, int rv2, int rv3)
+    {
+        var layout = new NrTransportBlockLayout(NrTransportBlockConfig.ForRate(a, NrModulation.Qpsk, rate));
+        Assert.Equal((b, baseGraph, c, kPrime, z, k, fillers, n, n),
+            (layout.B, layout.BaseGraph, layout.CodeBlocks, layout.KPrime, layout.Z, layout.K, layout.Fillers, layout.N, layout.Ncb));
+        Assert.Equal(new[] { 0, rv1 * z, rv2 * z, rv3 * z }, Enumerable.Range(0, 4).Select(layout.K0));
+    }
+
     [Fact]
     public void LimitedBufferShortensCircularBufferAndMovesK0()
     {

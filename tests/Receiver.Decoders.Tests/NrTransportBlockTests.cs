@@ -149,4 +149,49 @@ public class NrTransportBlockTests
         Assert.Equal(new[] { false, false, true }, blocks.Select(b => b.Decoded));
         Assert.Equal(payload, decoded);
     }
+
+    [Fact]
+    public void CrcEarlyTermination_SavesIterationsAndDecodesTheSameBlocks()
+    {
+        // The chain bench's TB (C = 3, K' = 8448, Z = 384, rate 8/9) near its waterfall, 5 iterations.
+        var layout = new NrTransportBlockLayout(new NrTransportBlockConfig(25248, NrModulation.Qpsk, 28512, 0.89));
+        var options = new DecoderOptions { Iterations = 5, Parallelism = 1 };
+        var encoder = new NrTransportBlockEncoder(layout);
+        var withCrc = new NrTransportBlockDecoder(layout, options);
+        var syndromeOnly = new NrTransportBlockDecoder(layout, options, crcEarlyTermination: false);
+        var process = withCrc.CreateProcess();
+        var decoded = new byte[layout.TbSize];
+        var blocks = new NrCodeBlockResult[layout.CodeBlocks];
+        int iterationsWithCrc = 0, iterationsSyndromeOnly = 0, checkPassed = 0;
+        for (var t = 0; t < 12; t++)
+        {
+            var payload = RandomBits(layout.TbSize, 100 + t);
+            encoder.Encode(payload);
+            var llrs = Transmit(encoder, 0, 7.0, (ulong)(200 + t));
+
+            process.Reset();
+            var plain = syndromeOnly.Decode(llrs, 0, process, decoded, blocks);
+            var plainPayload = decoded.ToArray();
+            var plainBlocks = blocks.ToArray();
+            iterationsSyndromeOnly += blocks.Sum(b => b.Status.Iterations);
+
+            process.Reset();
+            var early = withCrc.Decode(llrs, 0, process, decoded, blocks);
+            iterationsWithCrc += blocks.Sum(b => b.Status.Iterations);
+            checkPassed += blocks.Count(b => b.Status.Outcome == DecodeOutcome.CheckPassed);
+
+            Assert.Equal(plain.CrcOk, early.CrcOk);
+            Assert.Equal(plainBlocks.Select(b => b.CrcOk), blocks.Select(b => b.CrcOk));
+            if (early.CrcOk) Assert.Equal(payload, decoded);
+            if (plain.CrcOk) Assert.Equal(payload, plainPayload);
+            for (var r = 0; r < layout.CodeBlocks; r++) Assert.True(blocks[r].Status.Iterations <= plainBlocks[r].Status.Iterations);
+        }
+        Assert.True(checkPassed > 0, "no block stopped on its CRC");
+        Assert.True(iterationsWithCrc < iterationsSyndromeOnly, $"{iterationsWithCrc} iterations with CRC stop, {iterationsSyndromeOnly} without");
+    }
+
+    [Fact]
+    public void CrcCheckLimit_IsNonNegative() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NrTransportBlockDecoder(
+            new NrTransportBlockLayout(NrTransportBlockConfig.ForRate(1000, NrModulation.Qpsk, 0.5)), Options) { CrcCheckLimit = -1 });
 }

@@ -261,4 +261,66 @@ public sealed class QcLayeredMinSumDecoderTests(ITestOutputHelper output)
         public void GraphToTransmitted(ReadOnlySpan<byte> graphBits, Span<byte> transmitted) => inner.GraphToTransmitted(graphBits, transmitted);
         public void GraphToInfo(ReadOnlySpan<byte> graphBits, Span<byte> info) => inner.GraphToInfo(graphBits, info);
     }
+
+    private sealed class FixedCheck(int bits, bool verdict) : IHardDecisionCheck
+    {
+        public int Bits => bits;
+        public int Calls;
+
+        public bool Accepts(ReadOnlySpan<byte> hardDecision)
+        {
+            Assert.Equal(bits, hardDecision.Length);
+            Interlocked.Increment(ref Calls);
+            return verdict;
+        }
+    }
+
+    [Fact]
+    public void PassingOuterCheck_StopsBeforeTheSyndromeIsZero()
+    {
+        var code = MakeCode("nr:1000,1500");
+        var frames = new QcLayeredFrames(code, frames: 4, ebN0Db: 1.5, seed: 5);
+        var check = new FixedCheck(code.K, verdict: true);
+        var decoder = new QcLayeredMinSumDecoder(code, Options) { HardDecisionCheck = check, HardDecisionCheckLimit = int.MaxValue };
+        var bits = new byte[frames.Count * code.H.Columns];
+        var status = new DecodeStatus[frames.Count];
+
+        decoder.Decode(frames.Llrs, bits, status);
+
+        // Noisy channel LLRs never satisfy every check, so the accepting check ends each frame before iteration 1.
+        Assert.All(status, s => Assert.Equal(DecodeOutcome.CheckPassed, s.Outcome));
+        Assert.All(status, s => Assert.Equal(0, s.Iterations));
+        Assert.All(status, s => Assert.False(s.IsCodeword));
+        Assert.Equal(frames.Count, check.Calls);
+    }
+
+    [Fact]
+    public void FailingOuterCheck_LeavesTheDecodingAsWithout()
+    {
+        var code = MakeCode("nr:1000,1500");
+        var frames = new QcLayeredFrames(code, frames: 8, ebN0Db: 2.0, seed: 9);
+        var check = new FixedCheck(code.K, verdict: false);
+        var plain = new QcLayeredMinSumDecoder(code, Options);
+        var checkedDecoder = new QcLayeredMinSumDecoder(code, Options) { HardDecisionCheck = check, HardDecisionCheckLimit = int.MaxValue };
+        var expectedBits = new byte[frames.Count * code.H.Columns];
+        var expectedStatus = new DecodeStatus[frames.Count];
+        var bits = new byte[expectedBits.Length];
+        var status = new DecodeStatus[frames.Count];
+
+        plain.Decode(frames.Llrs, expectedBits, expectedStatus);
+        checkedDecoder.Decode(frames.Llrs, bits, status);
+
+        Assert.Equal(expectedBits, bits);
+        Assert.Equal(expectedStatus, status);
+        Assert.True(check.Calls > 0);
+    }
+
+    [Fact]
+    public void OuterCheckReadingMoreThanTheOutput_IsRefused()
+    {
+        var code = MakeCode("nr:224,256");
+        var decoder = new QcLayeredMinSumDecoder(code, Options);
+        Assert.Throws<ArgumentOutOfRangeException>(() => decoder.HardDecisionCheck = new FixedCheck(decoder.OutputLength + 1, true));
+        Assert.Throws<ArgumentOutOfRangeException>(() => decoder.HardDecisionCheckLimit = -1);
+    }
 }

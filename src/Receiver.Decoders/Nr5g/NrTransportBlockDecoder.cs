@@ -22,7 +22,9 @@ public readonly record struct NrTransportBlockResult(bool CrcOk, int BlocksOk, i
 /// </summary>
 /// <remarks>
 /// The decoder runs on the graph pruned to the row blocks that the received buffer positions reach (as the
-/// bare decoder for nr:K',E at RV0), and stops on a zero syndrome; the CRC24B is checked on its output.
+/// bare decoder for nr:K',E at RV0), and stops on a zero syndrome or, with CRC early termination (the default),
+/// as soon as the block's hard decision passes its CRC (CRC24B, 5.1; the TB CRC for a single block) after an
+/// iteration with at most <see cref="CrcCheckLimit"/> unsatisfied checks; the CRC is checked again on the output.
 /// Decoders per pruning are made once and kept. Not thread-safe (one workspace): one instance per thread.
 /// </remarks>
 public sealed class NrTransportBlockDecoder
@@ -36,8 +38,10 @@ public sealed class NrTransportBlockDecoder
     private readonly int[] _pending;
     private readonly byte[] _tbWithCrc;
     private readonly int _graphColumns;
+    private readonly IHardDecisionCheck? _blockCheck;
 
-    public NrTransportBlockDecoder(NrTransportBlockLayout layout, DecoderOptions options)
+    /// <param name="crcEarlyTermination">Stop a block's iterations once its hard decision passes its CRC (with early stop only).</param>
+    public NrTransportBlockDecoder(NrTransportBlockLayout layout, DecoderOptions options, bool crcEarlyTermination = true)
     {
         Layout = layout ?? throw new ArgumentNullException(nameof(layout));
         _options = options ?? throw new ArgumentNullException(nameof(options));
@@ -50,7 +54,23 @@ public sealed class NrTransportBlockDecoder
         _status = new DecodeStatus[layout.CodeBlocks];
         _pending = new int[layout.CodeBlocks];
         _tbWithCrc = new byte[layout.B];
+        if (crcEarlyTermination && options.EarlyStop)
+            _blockCheck = layout.CodeBlocks > 1 ? new CrcCheck(NrCrc.Crc24B, layout.KPrime) : new CrcCheck(layout.TbCrc, layout.B);
     }
+
+    /// <summary>
+    /// Most unsatisfied checks at which a block's CRC is tried between iterations (default 8). A block with correct
+    /// information bits and a few wrong parity bits shows one or two unsatisfied checks per wrong bit, a wrong decision
+    /// hundreds; each try costs a hard decision and a CRC over K' bits, about a third of an iteration at Z = 384, and
+    /// at Z/4 (96) the tries cost more than the iterations they saved (bench `chain`, bench/README.md).
+    /// </summary>
+    public int CrcCheckLimit
+    {
+        get => _crcCheckLimit;
+        init => _crcCheckLimit = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "limit must be non-negative");
+    }
+
+    private readonly int _crcCheckLimit = 8;
 
     public NrTransportBlockLayout Layout { get; }
 
@@ -143,10 +163,11 @@ public sealed class NrTransportBlockDecoder
             var r = _pending[j];
             var info = _decoderOutput.AsSpan(j * columns, layout.KPrime);
             info.CopyTo(process.BlockBits(r));
-            // Without scrambling an erased block (all LLRs 0) decodes to all zeros, which every zero-initialised CRC
-            // accepts: such a block has not passed.
-            var received = _decoderInput.AsSpan(j * n, n).ContainsAnyExcept(0f);
-            var crcOk = layout.CodeBlocks > 1 && received && NrCrc.Crc24B.Check(info);
+            // A block that stopped on its CRC24B (CheckPassed) was checked on these very bits. Without scrambling an
+            // erased block (all LLRs 0) decodes to all zeros, which every zero-initialised CRC accepts: such a block
+            // has not passed (only an all-zero decision needs the scan of its input).
+            var crcOk = layout.CodeBlocks > 1 && (_status[j].Outcome == DecodeOutcome.CheckPassed || NrCrc.Crc24B.Check(info)) &&
+                        (info.ContainsAnyExcept((byte)0) || _decoderInput.AsSpan(j * n, n).ContainsAnyExcept(0f));
             if (crcOk) process.Done(r) = true;
             blocks[r] = new NrCodeBlockResult(crcOk, true, _status[j]);
         }
@@ -161,6 +182,18 @@ public sealed class NrTransportBlockDecoder
         var rows = Math.Max(4, fillerFree < systematic ? 0 : (fillerFree - systematic) / layout.Z + 1);
         var n = Math.Min(systematic + rows * layout.Z, MaxInputLength);
         return _decoders.GetOrAdd(n, static (length, state) =>
-            new QcLayeredMinSumDecoder(Nr5gLdpcCode.Create(state.Layout.KPrime, length, state.Layout.BaseGraph), state._options), this);
+            new QcLayeredMinSumDecoder(Nr5gLdpcCode.Create(state.Layout.KPrime, length, state.Layout.BaseGraph), state._options)
+            {
+                HardDecisionCheck = state._blockCheck,
+                HardDecisionCheckLimit = state.CrcCheckLimit,
+            }, this);
+    }
+
+    /// <summary>A CRC over the block's first bits (information bits and parity), as the decoder's early-termination check.</summary>
+    private sealed class CrcCheck(NrCrc crc, int bits) : IHardDecisionCheck
+    {
+        public int Bits => bits;
+
+        public bool Accepts(ReadOnlySpan<byte> hardDecision) => crc.Check(hardDecision);
     }
 }

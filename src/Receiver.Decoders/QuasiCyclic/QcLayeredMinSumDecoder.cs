@@ -49,6 +49,8 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
     private readonly bool _int16;
     private readonly GraphSegment[] _segments;
     private readonly bool _segmentsReadChannel;
+    private IHardDecisionCheck? _hardDecisionCheck;
+    private int _hardDecisionCheckLimit;
 
     public QcLayeredMinSumDecoder(IBlockCode code, DecoderOptions options)
         : this(code, options, wideLanes: Vector512.IsHardwareAccelerated, int16: null)
@@ -107,6 +109,29 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
 
     public override string Name => "layered-nms";
 
+    /// <summary>
+    /// Optional outer check (e.g. CRC24B of an NR code block) tried with early stop before the first and after
+    /// every iteration whose syndrome weight is non-zero but at most <see cref="HardDecisionCheckLimit"/>; a frame
+    /// that passes stops with <see cref="DecodeOutcome.CheckPassed"/>. Set before decoding, not during.
+    /// </summary>
+    public IHardDecisionCheck? HardDecisionCheck
+    {
+        get => _hardDecisionCheck;
+        set
+        {
+            if (value is not null && (value.Bits < 1 || value.Bits > OutputLength))
+                throw new ArgumentOutOfRangeException(nameof(value), value.Bits, $"check reads 1..{OutputLength} bits");
+            _hardDecisionCheck = value;
+        }
+    }
+
+    /// <summary>Most unsatisfied checks at which <see cref="HardDecisionCheck"/> is tried (a few wrong parity bits, not a wrong decision).</summary>
+    public int HardDecisionCheckLimit
+    {
+        get => _hardDecisionCheckLimit;
+        set => _hardDecisionCheckLimit = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "limit must be non-negative");
+    }
+
     /// <summary>SIMD lanes per operation: 64 (int8) or 32 (int16) with AVX-512, half that otherwise.</summary>
     public int Lanes => (_wide, _int16) switch
     {
@@ -154,12 +179,8 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
         }
 
         var status = new DecodeStatus(DecodeOutcome.NotConverged, _iterations, 0);
-        var decided = false;
-        if (_earlyStop && UnsatisfiedChecks<TVec, TElement, TOps>(ws, stopAtFirst: true) == 0)
-        {
-            status = new DecodeStatus(DecodeOutcome.Converged, 0, 0);
-            decided = true;
-        }
+        var check = _hardDecisionCheck;
+        var decided = _earlyStop && Stops<TVec, TElement, TOps>(ws, check, 0, ref status);
         for (var iteration = 1; !decided && iteration <= _iterations; iteration++)
         {
             var layers = _rowStart.Length - 1;
@@ -168,19 +189,38 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
                 if (iteration == 1) ProcessLayer<TVec, TElement, TOps, FirstIteration>(ws, layer);
                 else ProcessLayer<TVec, TElement, TOps, LaterIteration>(ws, layer);
             }
-            if (_earlyStop && UnsatisfiedChecks<TVec, TElement, TOps>(ws, stopAtFirst: true) == 0)
-            {
-                status = new DecodeStatus(DecodeOutcome.Converged, iteration, 0);
-                decided = true;
-            }
+            decided = _earlyStop && Stops<TVec, TElement, TOps>(ws, check, iteration, ref status);
         }
         if (!decided)
         {
-            var unsatisfied = UnsatisfiedChecks<TVec, TElement, TOps>(ws, stopAtFirst: false);
+            var unsatisfied = UnsatisfiedChecks<TVec, TElement, TOps>(ws, limit: int.MaxValue);
             status = new DecodeStatus(unsatisfied == 0 ? DecodeOutcome.Converged : DecodeOutcome.NotConverged, _iterations, unsatisfied);
         }
         WriteHardDecisions<TVec, TElement, TOps>(ws, bits);
         return status;
+    }
+
+    /// <summary>
+    /// Early-stop test after <paramref name="iteration"/>: a zero syndrome, or (with an outer check) a syndrome weight
+    /// of at most <see cref="HardDecisionCheckLimit"/> whose leading hard decisions pass the check. The syndrome is
+    /// counted only as far as the limit, so a frame far from converging costs about what a zero test does.
+    /// </summary>
+    private bool Stops<TVec, TElement, TOps>(Workspace ws, IHardDecisionCheck? check, int iteration, ref DecodeStatus status)
+        where TVec : struct where TElement : unmanaged where TOps : struct, ILaneOps<TVec, TElement>
+    {
+        var limit = check is null ? 0 : _hardDecisionCheckLimit;
+        var unsatisfied = UnsatisfiedChecks<TVec, TElement, TOps>(ws, limit);
+        if (unsatisfied == 0)
+        {
+            status = new DecodeStatus(DecodeOutcome.Converged, iteration, 0);
+            return true;
+        }
+        if (check is null || unsatisfied > limit) return false;
+        var leading = ws.CheckBits.AsSpan(0, check.Bits);
+        WriteHardDecisions<TVec, TElement, TOps>(ws, leading);
+        if (!check.Accepts(leading)) return false;
+        status = new DecodeStatus(DecodeOutcome.CheckPassed, iteration, unsatisfied);
+        return true;
     }
 
     /// <summary>Scale that brings the robust mean channel |LLR| (<see cref="RobustLlrScale"/>) to <see cref="_quantizedMeanMagnitude"/>.</summary>
@@ -366,8 +406,8 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
         }
     }
 
-    /// <summary>Unsatisfied checks of the posteriors' hard decisions (with stopAtFirst, 0 or a positive lower bound).</summary>
-    private int UnsatisfiedChecks<TVec, TElement, TOps>(Workspace ws, bool stopAtFirst)
+    /// <summary>Unsatisfied checks of the posteriors' hard decisions; counting stops after the first layer that takes the count past <paramref name="limit"/> (then a lower bound above it).</summary>
+    private int UnsatisfiedChecks<TVec, TElement, TOps>(Workspace ws, int limit)
         where TVec : struct where TElement : unmanaged where TOps : struct, ILaneOps<TVec, TElement>
     {
         var z = _z;
@@ -401,11 +441,12 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
                 var signs = TOps.SignBits(parity) & (valid == 64 ? ulong.MaxValue : (1UL << valid) - 1);
                 count += BitOperations.PopCount(signs);
             }
-            if (stopAtFirst && count > 0) return count;
+            if (count > limit) return count;
         }
         return count;
     }
 
+    /// <summary>Hard decisions of the first bits.Length graph columns (all of them for the output).</summary>
     private void WriteHardDecisions<TVec, TElement, TOps>(Workspace ws, Span<byte> bits)
         where TVec : struct where TElement : unmanaged where TOps : struct, ILaneOps<TVec, TElement>
     {
@@ -414,7 +455,7 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
         var tail = stackalloc byte[lanes];
         fixed (byte* output = bits)
         {
-            for (var c = 0; c < _baseColumns; c++)
+            for (var c = 0; c < _baseColumns && c * z < bits.Length; c++)
             {
                 var column = (TElement*)ws.Column(c, ws.Bank[c]);
                 var offset = ws.Rotation[c] == 0 ? 0 : z - ws.Rotation[c];
@@ -424,6 +465,7 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
                     if (position >= z) position -= z;
                     var posterior = LoadRotated<TVec, TElement, TOps>(column, position, z);
                     var first = c * z + j * lanes;
+                    if (first >= bits.Length) break;
                     if (first + lanes <= bits.Length)
                     {
                         TOps.StoreHardBits(output + first, posterior);
@@ -489,7 +531,11 @@ public sealed unsafe class QcLayeredMinSumDecoder : BatchDecoder<QcLayeredMinSum
             TailLlrs = GC.AllocateArray<float>(lanes, pinned: true);
             Rotation = new int[decoder._baseColumns];
             Bank = new int[decoder._baseColumns];
+            CheckBits = new byte[decoder.OutputLength];
         }
+
+        /// <summary>Leading hard decisions handed to the outer check.</summary>
+        internal byte[] CheckBits { get; }
 
         internal int VectorsPerBlock { get; }
         /// <summary>Graph LLRs as floats, for codes whose graph mapping could not be probed.</summary>
