@@ -226,7 +226,10 @@ internal readonly struct Int16x256 : IFrameLaneOps<Vector256<short>, short>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<short> SelectWhereEqual(Vector256<short> left, Vector256<short> right, Vector256<short> whenEqual, Vector256<short> otherwise) => Vector256.ConditionalSelect(Vector256.Equals(left, right), whenEqual, otherwise);
     public static Vector256<short> NormalizationFactor(float alpha) => Vector256.Create(FixedPointScale.Q15(alpha));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<short> Normalize(Vector256<short> magnitude, Vector256<short> factor) => FixedPointScale.MultiplyQ15(magnitude, factor);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<short> WithSignOf(Vector256<short> magnitude, Vector256<short> signSource) => Vector256.ConditionalSelect(Vector256.IsNegative(signSource), -magnitude, magnitude);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<short> WithSignOf(Vector256<short> magnitude, Vector256<short> signSource) =>
+        // PSIGNW negates where the source is negative and zeroes where it is 0; OR 1 rules out 0 (2 ops, no blend).
+        Avx2.IsSupported ? Avx2.Sign(magnitude, signSource | Vector256<short>.One) : Vector256.ConditionalSelect(Vector256.IsNegative(signSource), -magnitude, magnitude);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<short> NegativeSign(Vector256<short> value) => value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ulong SignBits(Vector256<short> value) => value.ExtractMostSignificantBits();
     public static short FromLlr(float scaled) => (short)Math.Clamp(MathF.Round(scaled), -short.MaxValue, short.MaxValue);
@@ -280,7 +283,10 @@ internal readonly struct Int8x256 : IFrameLaneOps<Vector256<sbyte>, sbyte>
         return Vector256.Narrow(FixedPointScale.MultiplyQ15(low, q15), FixedPointScale.MultiplyQ15(high, q15));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<sbyte> WithSignOf(Vector256<sbyte> magnitude, Vector256<sbyte> signSource) => Vector256.ConditionalSelect(Vector256.IsNegative(signSource), -magnitude, magnitude);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<sbyte> WithSignOf(Vector256<sbyte> magnitude, Vector256<sbyte> signSource) =>
+        // PSIGNB: see Int16x256.WithSignOf.
+        Avx2.IsSupported ? Avx2.Sign(magnitude, signSource | Vector256<sbyte>.One) : Vector256.ConditionalSelect(Vector256.IsNegative(signSource), -magnitude, magnitude);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<sbyte> NegativeSign(Vector256<sbyte> value) => value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ulong SignBits(Vector256<sbyte> value) => value.ExtractMostSignificantBits();
     public static sbyte FromLlr(float scaled) => (sbyte)Math.Clamp(MathF.Round(scaled), -sbyte.MaxValue, sbyte.MaxValue);
