@@ -66,11 +66,13 @@ internal interface IFloatLaneOps<TVec> : IFrameLaneOps<TVec, float> where TVec :
     static abstract TVec Multiply(TVec left, TVec right);
     static abstract TVec Divide(TVec left, TVec right);
     static abstract TVec Clamp(TVec value, TVec limit);
-    /// <summary>e^x for x in [-88, 0] (relative error about 3e-6); see <see cref="FastMath"/>.</summary>
-    static abstract TVec Exp(TVec value);
+    static abstract TVec Floor(TVec value);
 
-    /// <summary>ln x for finite x &gt;= 1 (absolute error about 1e-7).</summary>
-    static abstract TVec Log(TVec value);
+    /// <summary>value * 2^n for whole n (added to the exponent bits; no overflow check).</summary>
+    static abstract TVec ScaleByPowerOfTwo(TVec value, TVec n);
+
+    /// <summary>value = m 2^e with m in [sqrt(1/2), sqrt(2)), for finite positive normal values: returns m, e as a float.</summary>
+    static abstract TVec SplitMantissa(TVec value, out TVec exponent);
 }
 
 /// <summary>8 float lanes (AVX2).</summary>
@@ -99,45 +101,17 @@ internal readonly struct Float256 : IFloatLaneOps<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Divide(Vector256<float> left, Vector256<float> right) => left / right;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Clamp(Vector256<float> value, Vector256<float> limit) => Vector256.Min(Vector256.Max(value, -limit), limit);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Exp(Vector256<float> value)
-    {
-        // 2^t with t = x log2(e) = n + f, |f| <= 1/2: 2^f by its degree-5 Taylor polynomial, n added to the exponent bits.
-        var t = value * Vector256.Create(FastMath.Log2E);
-        var n = Vector256.Floor(t + Vector256.Create(0.5f));
-        var f = t - n;
-        var p = Vector256.Create(FastMath.Exp2C5);
-        p = p * f + Vector256.Create(FastMath.Exp2C4);
-        p = p * f + Vector256.Create(FastMath.Exp2C3);
-        p = p * f + Vector256.Create(FastMath.Exp2C2);
-        p = p * f + Vector256.Create(FastMath.Exp2C1);
-        p = p * f + Vector256<float>.One;
-        return (p.AsInt32() + Vector256.ShiftLeft(Vector256.ConvertToInt32(n), 23)).AsSingle();
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Floor(Vector256<float> value) => Vector256.Floor(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> ScaleByPowerOfTwo(Vector256<float> value, Vector256<float> n) => (value.AsInt32() + Vector256.ShiftLeft(Vector256.ConvertToInt32(n), 23)).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Log(Vector256<float> value)
+    public static Vector256<float> SplitMantissa(Vector256<float> value, out Vector256<float> exponent)
     {
-        // x = m 2^e with m in [sqrt(1/2), sqrt(2)); ln m = ln(1 + z) by the Cephes logf polynomial.
         var bits = value.AsInt32();
-        var exponent = Vector256.ShiftRightArithmetic(bits, 23) - Vector256.Create(127);
         var mantissa = ((bits & Vector256.Create(0x007F_FFFF)) | Vector256.Create(0x3F80_0000)).AsSingle();
         var high = Vector256.GreaterThan(mantissa, Vector256.Create(FastMath.Sqrt2));
-        mantissa = Vector256.ConditionalSelect(high, mantissa * Vector256.Create(0.5f), mantissa);
-        var e = Vector256.ConvertToSingle(exponent - high.AsInt32());
-        var z = mantissa - Vector256<float>.One;
-        var z2 = z * z;
-        var y = Vector256.Create(FastMath.LogC0);
-        y = y * z + Vector256.Create(FastMath.LogC1);
-        y = y * z + Vector256.Create(FastMath.LogC2);
-        y = y * z + Vector256.Create(FastMath.LogC3);
-        y = y * z + Vector256.Create(FastMath.LogC4);
-        y = y * z + Vector256.Create(FastMath.LogC5);
-        y = y * z + Vector256.Create(FastMath.LogC6);
-        y = y * z + Vector256.Create(FastMath.LogC7);
-        y = y * z + Vector256.Create(FastMath.LogC8);
-        y = y * z * z2 - Vector256.Create(0.5f) * z2;
-        return z + y + e * Vector256.Create(FastMath.Ln2);
+        exponent = Vector256.ConvertToSingle(Vector256.ShiftRightArithmetic(bits, 23) - Vector256.Create(127) - high.AsInt32());
+        return Vector256.ConditionalSelect(high, mantissa * Vector256.Create(0.5f), mantissa);
     }
 }
 
@@ -167,45 +141,17 @@ internal readonly struct Float512 : IFloatLaneOps<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Divide(Vector512<float> left, Vector512<float> right) => left / right;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Clamp(Vector512<float> value, Vector512<float> limit) => Vector512.Min(Vector512.Max(value, -limit), limit);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Exp(Vector512<float> value)
-    {
-        // 2^t with t = x log2(e) = n + f, |f| <= 1/2: 2^f by its degree-5 Taylor polynomial, n added to the exponent bits.
-        var t = value * Vector512.Create(FastMath.Log2E);
-        var n = Vector512.Floor(t + Vector512.Create(0.5f));
-        var f = t - n;
-        var p = Vector512.Create(FastMath.Exp2C5);
-        p = p * f + Vector512.Create(FastMath.Exp2C4);
-        p = p * f + Vector512.Create(FastMath.Exp2C3);
-        p = p * f + Vector512.Create(FastMath.Exp2C2);
-        p = p * f + Vector512.Create(FastMath.Exp2C1);
-        p = p * f + Vector512<float>.One;
-        return (p.AsInt32() + Vector512.ShiftLeft(Vector512.ConvertToInt32(n), 23)).AsSingle();
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Floor(Vector512<float> value) => Vector512.Floor(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> ScaleByPowerOfTwo(Vector512<float> value, Vector512<float> n) => (value.AsInt32() + Vector512.ShiftLeft(Vector512.ConvertToInt32(n), 23)).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Log(Vector512<float> value)
+    public static Vector512<float> SplitMantissa(Vector512<float> value, out Vector512<float> exponent)
     {
-        // x = m 2^e with m in [sqrt(1/2), sqrt(2)); ln m = ln(1 + z) by the Cephes logf polynomial.
         var bits = value.AsInt32();
-        var exponent = Vector512.ShiftRightArithmetic(bits, 23) - Vector512.Create(127);
         var mantissa = ((bits & Vector512.Create(0x007F_FFFF)) | Vector512.Create(0x3F80_0000)).AsSingle();
         var high = Vector512.GreaterThan(mantissa, Vector512.Create(FastMath.Sqrt2));
-        mantissa = Vector512.ConditionalSelect(high, mantissa * Vector512.Create(0.5f), mantissa);
-        var e = Vector512.ConvertToSingle(exponent - high.AsInt32());
-        var z = mantissa - Vector512<float>.One;
-        var z2 = z * z;
-        var y = Vector512.Create(FastMath.LogC0);
-        y = y * z + Vector512.Create(FastMath.LogC1);
-        y = y * z + Vector512.Create(FastMath.LogC2);
-        y = y * z + Vector512.Create(FastMath.LogC3);
-        y = y * z + Vector512.Create(FastMath.LogC4);
-        y = y * z + Vector512.Create(FastMath.LogC5);
-        y = y * z + Vector512.Create(FastMath.LogC6);
-        y = y * z + Vector512.Create(FastMath.LogC7);
-        y = y * z + Vector512.Create(FastMath.LogC8);
-        y = y * z * z2 - Vector512.Create(0.5f) * z2;
-        return z + y + e * Vector512.Create(FastMath.Ln2);
+        exponent = Vector512.ConvertToSingle(Vector512.ShiftRightArithmetic(bits, 23) - Vector512.Create(127) - high.AsInt32());
+        return Vector512.ConditionalSelect(high, mantissa * Vector512.Create(0.5f), mantissa);
     }
 }
 
@@ -226,7 +172,10 @@ internal readonly struct Int16x256 : IFrameLaneOps<Vector256<short>, short>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<short> SelectWhereEqual(Vector256<short> left, Vector256<short> right, Vector256<short> whenEqual, Vector256<short> otherwise) => Vector256.ConditionalSelect(Vector256.Equals(left, right), whenEqual, otherwise);
     public static Vector256<short> NormalizationFactor(float alpha) => Vector256.Create(FixedPointScale.Q15(alpha));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<short> Normalize(Vector256<short> magnitude, Vector256<short> factor) => FixedPointScale.MultiplyQ15(magnitude, factor);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<short> WithSignOf(Vector256<short> magnitude, Vector256<short> signSource) => Vector256.ConditionalSelect(Vector256.IsNegative(signSource), -magnitude, magnitude);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<short> WithSignOf(Vector256<short> magnitude, Vector256<short> signSource) =>
+        // PSIGNW negates where the source is negative and zeroes where it is 0; OR 1 rules out 0 (2 ops, no blend).
+        Avx2.IsSupported ? Avx2.Sign(magnitude, signSource | Vector256<short>.One) : Vector256.ConditionalSelect(Vector256.IsNegative(signSource), -magnitude, magnitude);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<short> NegativeSign(Vector256<short> value) => value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ulong SignBits(Vector256<short> value) => value.ExtractMostSignificantBits();
     public static short FromLlr(float scaled) => (short)Math.Clamp(MathF.Round(scaled), -short.MaxValue, short.MaxValue);
@@ -280,7 +229,10 @@ internal readonly struct Int8x256 : IFrameLaneOps<Vector256<sbyte>, sbyte>
         return Vector256.Narrow(FixedPointScale.MultiplyQ15(low, q15), FixedPointScale.MultiplyQ15(high, q15));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<sbyte> WithSignOf(Vector256<sbyte> magnitude, Vector256<sbyte> signSource) => Vector256.ConditionalSelect(Vector256.IsNegative(signSource), -magnitude, magnitude);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<sbyte> WithSignOf(Vector256<sbyte> magnitude, Vector256<sbyte> signSource) =>
+        // PSIGNB: see Int16x256.WithSignOf.
+        Avx2.IsSupported ? Avx2.Sign(magnitude, signSource | Vector256<sbyte>.One) : Vector256.ConditionalSelect(Vector256.IsNegative(signSource), -magnitude, magnitude);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<sbyte> NegativeSign(Vector256<sbyte> value) => value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ulong SignBits(Vector256<sbyte> value) => value.ExtractMostSignificantBits();
     public static sbyte FromLlr(float scaled) => (sbyte)Math.Clamp(MathF.Round(scaled), -sbyte.MaxValue, sbyte.MaxValue);
@@ -353,6 +305,44 @@ internal static class FixedPointScale
 /// </summary>
 internal static class FastMath
 {
+    /// <summary>e^x for x in [-88, 0] (relative error about 3e-6).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Exp<TVec, TOps>(TVec value) where TVec : struct where TOps : struct, IFloatLaneOps<TVec>
+    {
+        // 2^t with t = x log2(e) = n + f, |f| <= 1/2: 2^f by its degree-5 Taylor polynomial, n added to the exponent bits.
+        var t = TOps.Multiply(value, TOps.Broadcast(Log2E));
+        var n = TOps.Floor(TOps.Add(t, TOps.Broadcast(0.5f)));
+        var f = TOps.Subtract(t, n);
+        var p = TOps.Broadcast(Exp2C5);
+        p = TOps.Add(TOps.Multiply(p, f), TOps.Broadcast(Exp2C4));
+        p = TOps.Add(TOps.Multiply(p, f), TOps.Broadcast(Exp2C3));
+        p = TOps.Add(TOps.Multiply(p, f), TOps.Broadcast(Exp2C2));
+        p = TOps.Add(TOps.Multiply(p, f), TOps.Broadcast(Exp2C1));
+        p = TOps.Add(TOps.Multiply(p, f), TOps.Broadcast(1f));
+        return TOps.ScaleByPowerOfTwo(p, n);
+    }
+
+    /// <summary>ln x for finite x &gt;= 1 (absolute error about 1e-7).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Log<TVec, TOps>(TVec value) where TVec : struct where TOps : struct, IFloatLaneOps<TVec>
+    {
+        // ln m = ln(1 + z) by the Cephes logf polynomial, plus e ln 2.
+        var z = TOps.Subtract(TOps.SplitMantissa(value, out var e), TOps.Broadcast(1f));
+        var z2 = TOps.Multiply(z, z);
+        var y = TOps.Broadcast(LogC0);
+        y = TOps.Add(TOps.Multiply(y, z), TOps.Broadcast(LogC1));
+        y = TOps.Add(TOps.Multiply(y, z), TOps.Broadcast(LogC2));
+        y = TOps.Add(TOps.Multiply(y, z), TOps.Broadcast(LogC3));
+        y = TOps.Add(TOps.Multiply(y, z), TOps.Broadcast(LogC4));
+        y = TOps.Add(TOps.Multiply(y, z), TOps.Broadcast(LogC5));
+        y = TOps.Add(TOps.Multiply(y, z), TOps.Broadcast(LogC6));
+        y = TOps.Add(TOps.Multiply(y, z), TOps.Broadcast(LogC7));
+        y = TOps.Add(TOps.Multiply(y, z), TOps.Broadcast(LogC8));
+        y = TOps.Subtract(TOps.Multiply(TOps.Multiply(y, z), z2), TOps.Multiply(TOps.Broadcast(0.5f), z2));
+        return TOps.Add(TOps.Add(z, y), TOps.Multiply(e, TOps.Broadcast(Ln2)));
+    }
+
+
     public const float Log2E = 1.44269504f;
     public const float Ln2 = 0.693147181f;
     public const float Sqrt2 = 1.41421356f;

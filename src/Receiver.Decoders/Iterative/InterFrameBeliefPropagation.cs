@@ -60,7 +60,7 @@ internal sealed class InterFrameBeliefPropagation<TVec, TOps> : InterFrameKernel
                 var input = TOps.Clamp(TOps.Subtract(Unsafe.Add(ref posterior, Unsafe.Add(ref columns, start + i)), Unsafe.Add(ref messages, start + i)), llrClamp);
                 Unsafe.Add(ref inputs, i) = input;
                 signs = TOps.Xor(signs, input);
-                var decay = TOps.Exp(TOps.Subtract(zero, TOps.Magnitude(input)));
+                var decay = FastMath.Exp<TVec, TOps>(TOps.Subtract(zero, TOps.Magnitude(input)));
                 Unsafe.Add(ref numerators, i) = TOps.Subtract(one, decay);
                 Unsafe.Add(ref denominators, i) = TOps.Add(one, decay);
             }
@@ -80,7 +80,7 @@ internal sealed class InterFrameBeliefPropagation<TVec, TOps> : InterFrameKernel
                 var b = TOps.Multiply(denominatorPrefix, Unsafe.Add(ref denominatorSuffix, i + 1));
                 // b >= a >= 0; b - a rounds to 0 only for strong inputs, where the ratio clamps.
                 var ratio = TOps.Min(TOps.Divide(TOps.Add(b, a), TOps.Subtract(b, a)), ratioMax);
-                Unsafe.Add(ref messages, start + i) = TOps.WithSignOf(TOps.Log(ratio), TOps.Xor(signs, Unsafe.Add(ref inputs, i)));
+                Unsafe.Add(ref messages, start + i) = TOps.WithSignOf(FastMath.Log<TVec, TOps>(ratio), TOps.Xor(signs, Unsafe.Add(ref inputs, i)));
                 numeratorPrefix = TOps.Multiply(numeratorPrefix, Unsafe.Add(ref numerators, i));
                 denominatorPrefix = TOps.Multiply(denominatorPrefix, Unsafe.Add(ref denominators, i));
             }
